@@ -25,8 +25,8 @@ func likePattern(q string) string {
 	return "%" + r.Replace(q) + "%"
 }
 
-// digitsPattern is the LIKE pattern for searching ABN/ACN by digits, or a
-// pattern that matches nothing if q has no digits.
+// digitsPattern is the LIKE pattern for searching ABN/ACN by digits, or ""
+// (search skipped) if q has fewer than 3 digits.
 func digitsPattern(q string) string {
 	var b strings.Builder
 	for _, r := range q {
@@ -35,7 +35,7 @@ func digitsPattern(q string) string {
 		}
 	}
 	if b.Len() < 3 {
-		return "\x00"
+		return ""
 	}
 	return "%" + b.String() + "%"
 }
@@ -46,7 +46,7 @@ const displayNameSQL = `(CASE WHEN e.kind = 'individual' THEN trim(e.given_name 
 // entityMatchSQL is a condition on alias e for search pattern ?2 / digits ?3.
 const entityMatchSQL = `(trim(e.given_name || ' ' || e.family_name) LIKE ?2 ESCAPE '\' OR trim(e.family_name || ' ' || e.given_name) LIKE ?2 ESCAPE '\'
 	OR e.legal_name LIKE ?2 ESCAPE '\' OR e.trading_name LIKE ?2 ESCAPE '\' OR e.email LIKE ?2 ESCAPE '\'
-	OR e.abn LIKE ?3 OR e.acn LIKE ?3)`
+	OR (?3 <> '' AND (e.abn LIKE ?3 OR e.acn LIKE ?3)))`
 
 // ---- groups ----
 
