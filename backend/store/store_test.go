@@ -454,3 +454,38 @@ func BenchmarkInsertEntities(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perTx), "ns/entity")
 }
+
+func TestJobsSurviveARestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.db")
+	s := openT(t, path)
+	var id, done int64
+	err := s.WithTx(ctx, func(tx *Tx) error {
+		var err error
+		if id, err = tx.InsertJob(ctx, "pull", `{"groupId":1}`, t0); err != nil {
+			return err
+		}
+		if done, err = tx.InsertJob(ctx, "push", "", t0); err != nil {
+			return err
+		}
+		if err := tx.UpdateJob(ctx, id, JobRunning, `{"done":3,"total":10}`, "", t0.Add(time.Minute)); err != nil {
+			return err
+		}
+		return tx.UpdateJob(ctx, done, JobSucceeded, "", "", t0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openT(t, path)
+	var jobs []Job
+	s.View(ctx, func(tx *Tx) error { jobs, err = tx.UnfinishedJobs(ctx); return err })
+	if len(jobs) != 1 || jobs[0].ID != id || jobs[0].State != JobRunning || jobs[0].Progress != `{"done":3,"total":10}` ||
+		jobs[0].Params != `{"groupId":1}` || !jobs[0].UpdatedAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("unfinished after restart: %+v", jobs)
+	}
+	err = s.WithTx(ctx, func(tx *Tx) error { return tx.UpdateJob(ctx, 999, JobFailed, "", "x", t0) })
+	if apperr.CodeOf(err) != apperr.CodeNotFound {
+		t.Fatalf("missing job: %v", err)
+	}
+}

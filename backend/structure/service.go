@@ -35,6 +35,33 @@ type Service struct {
 
 	tfnMu    sync.Mutex
 	tfnAEADv cipher.AEAD
+
+	listenMu  sync.Mutex
+	listeners []func()
+}
+
+// OnChange registers fn to be called after every committed change (e.g. so
+// the app can emit "structure:changed" and open views reload). fn runs on
+// the caller's goroutine after the commit and must not block.
+func (s *Service) OnChange(fn func()) {
+	s.listenMu.Lock()
+	defer s.listenMu.Unlock()
+	s.listeners = append(s.listeners, fn)
+}
+
+// write runs fn in one write transaction and, if it committed, tells the
+// listeners.
+func (s *Service) write(ctx context.Context, fn func(tx *store.Tx) error) error {
+	if err := s.st.WithTx(ctx, fn); err != nil {
+		return err
+	}
+	s.listenMu.Lock()
+	ls := append([]func(){}, s.listeners...)
+	s.listenMu.Unlock()
+	for _, l := range ls {
+		l()
+	}
+	return nil
 }
 
 // New returns a Service. sec holds the key that encrypts tax file numbers.
@@ -190,7 +217,7 @@ func (s *Service) CreateGroup(ctx context.Context, name, notes string) (model.Gr
 		return model.Group{}, err
 	}
 	var g model.Group
-	err = s.st.WithTx(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		var err error
 		if g, err = tx.InsertGroup(ctx, name, notes, s.clk.Now()); err != nil {
 			return err
@@ -211,7 +238,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id int64, name, notes string)
 		return model.Group{}, err
 	}
 	var g model.Group
-	err = s.st.WithTx(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		before, err := tx.Group(ctx, id)
 		if err != nil {
 			return err
@@ -289,7 +316,7 @@ func deletePreview(ctx context.Context, tx *store.Tx, id int64) (DeletePreview, 
 // deleteOrphanEntities, the entities that belong to no other group are
 // deleted too, with their relationships. Nothing in XPM is touched.
 func (s *Service) DeleteGroup(ctx context.Context, id int64, deleteOrphanEntities bool) error {
-	err := s.st.WithTx(ctx, func(tx *store.Tx) error {
+	err := s.write(ctx, func(tx *store.Tx) error {
 		p, err := deletePreview(ctx, tx, id)
 		if err != nil {
 			return err
@@ -403,7 +430,7 @@ func (s *Service) CreateEntity(ctx context.Context, groupID int64, in model.Enti
 		return model.Entity{}, err
 	}
 	var e model.Entity
-	err = s.st.WithTx(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		var g model.Group
 		if groupID != 0 {
 			var err error
@@ -463,7 +490,7 @@ func (s *Service) UpdateEntity(ctx context.Context, id int64, in model.EntityInp
 		return model.Entity{}, err
 	}
 	var e model.Entity
-	err = s.st.WithTx(ctx, func(tx *store.Tx) error {
+	err = s.write(ctx, func(tx *store.Tx) error {
 		before, err := tx.Entity(ctx, id)
 		if err != nil {
 			return err
@@ -525,7 +552,7 @@ func contains(xs []string, x string) bool {
 // DeleteEntity deletes an entity with its relationships and memberships, in
 // one transaction.
 func (s *Service) DeleteEntity(ctx context.Context, id int64) error {
-	err := s.st.WithTx(ctx, func(tx *store.Tx) error { return s.deleteEntityTx(ctx, tx, id) })
+	err := s.write(ctx, func(tx *store.Tx) error { return s.deleteEntityTx(ctx, tx, id) })
 	if err == nil {
 		s.log.Info("entity deleted", "entity", id)
 	}
@@ -581,7 +608,7 @@ func (s *Service) deleteEntityTx(ctx context.Context, tx *store.Tx, id int64) er
 // AddMember adds an existing entity to a group. Adding a member twice is
 // not an error.
 func (s *Service) AddMember(ctx context.Context, groupID, entityID int64) error {
-	return s.st.WithTx(ctx, func(tx *store.Tx) error {
+	return s.write(ctx, func(tx *store.Tx) error {
 		g, err := tx.Group(ctx, groupID)
 		if err != nil {
 			return err
@@ -601,7 +628,7 @@ func (s *Service) AddMember(ctx context.Context, groupID, entityID int64) error 
 // RemoveMember takes an entity out of a group; the entity and its
 // relationships stay. Removing a non-member is not an error.
 func (s *Service) RemoveMember(ctx context.Context, groupID, entityID int64) error {
-	return s.st.WithTx(ctx, func(tx *store.Tx) error {
+	return s.write(ctx, func(tx *store.Tx) error {
 		g, err := tx.Group(ctx, groupID)
 		if err != nil {
 			return err
@@ -720,7 +747,7 @@ func (s *Service) checkRelationship(ctx context.Context, tx *store.Tx, in model.
 func (s *Service) CreateRelationship(ctx context.Context, in model.RelationshipInput) (model.Relationship, error) {
 	in = model.NormalizeRelationshipInput(in)
 	var r model.Relationship
-	err := s.st.WithTx(ctx, func(tx *store.Tx) error {
+	err := s.write(ctx, func(tx *store.Tx) error {
 		from, to, err := s.checkRelationship(ctx, tx, in, 0)
 		if err != nil {
 			return err
@@ -742,7 +769,7 @@ func (s *Service) CreateRelationship(ctx context.Context, in model.RelationshipI
 func (s *Service) UpdateRelationship(ctx context.Context, id int64, in model.RelationshipInput) (model.Relationship, error) {
 	in = model.NormalizeRelationshipInput(in)
 	var r model.Relationship
-	err := s.st.WithTx(ctx, func(tx *store.Tx) error {
+	err := s.write(ctx, func(tx *store.Tx) error {
 		before, err := tx.Relationship(ctx, id)
 		if err != nil {
 			return err
@@ -763,7 +790,7 @@ func (s *Service) UpdateRelationship(ctx context.Context, id int64, in model.Rel
 
 // DeleteRelationship deletes a relationship.
 func (s *Service) DeleteRelationship(ctx context.Context, id int64) error {
-	return s.st.WithTx(ctx, func(tx *store.Tx) error {
+	return s.write(ctx, func(tx *store.Tx) error {
 		r, err := tx.Relationship(ctx, id)
 		if err != nil {
 			return err

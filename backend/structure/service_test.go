@@ -669,3 +669,26 @@ func BenchmarkCreateEntity(b *testing.B) {
 		}
 	}
 }
+
+func TestOnChangeFiresAfterCommitOnly(t *testing.T) {
+	e := newEnv(t)
+	n := 0
+	e.svc.OnChange(func() { n++ })
+	g := e.group("G")
+	if n != 1 {
+		t.Fatalf("after create: %d", n)
+	}
+	if _, err := e.svc.CreateEntity(e.ctx, g.ID, person("", "")); err == nil {
+		t.Fatal("accepted a nameless person")
+	}
+	if err := e.svc.DeleteEntity(e.ctx, 999); err == nil {
+		t.Fatal("deleted a missing entity")
+	}
+	if n != 1 {
+		t.Fatalf("refused changes notified: %d", n)
+	}
+	e.entity(g.ID, person("A", "B"))
+	if n != 2 {
+		t.Fatalf("after entity: %d", n)
+	}
+}
