@@ -267,5 +267,3 @@ func (s *Server) webPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = webTmpl.Execute(w, map[string]any{"Title": title, "Sub": sub, "Lines": lines})
 }
-
-
