@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
 	"structura/backend/apperr"
 	"structura/backend/core"
 	"structura/backend/desktop"
@@ -22,9 +24,18 @@ type App struct {
 // NewApp returns the facade; main.go attaches the backend.
 func NewApp() *App { return &App{ctx: context.Background()} }
 
-func (a *App) startup(ctx context.Context) { a.ctx = ctx }
+func (a *App) startup(ctx context.Context) {
+	a.ctx = ctx
+	if a.be != nil {
+		a.be.Events.Attach(func(name string, data any) { runtime.EventsEmit(ctx, name, data) })
+	}
+}
 
-func (a *App) shutdown(context.Context) {}
+func (a *App) shutdown(context.Context) {
+	if a.be != nil {
+		a.be.Events.Attach(nil)
+	}
+}
 
 // call runs f against the backend and converts its error for the UI.
 func call[T any](a *App, op string, f func(ctx context.Context) (T, error)) (T, error) {

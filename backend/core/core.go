@@ -13,6 +13,7 @@ import (
 
 	"structura/backend/apperr"
 	"structura/backend/clock"
+	"structura/backend/events"
 	"structura/backend/instance"
 	"structura/backend/logging"
 	"structura/backend/paths"
@@ -43,6 +44,9 @@ type Backend struct {
 	Store     *store.Store
 	Secrets   secrets.Store
 	Structure *structure.Service
+	// Events carries notifications to the UI; the app attaches the Wails
+	// runtime to it when the window starts.
+	Events *events.Bus
 
 	lock *instance.Lock
 }
@@ -63,7 +67,7 @@ func Start(ctx context.Context, cfg Config) (_ *Backend, err error) {
 		}
 		return nil, apperr.Wrap(err, apperr.CodeStorage, "Structura cannot lock its data folder.", "Check the folder's permissions: "+layout.Dir)
 	}
-	b := &Backend{Version: cfg.Version, Layout: layout, Clock: clock.Real{}, lock: lock}
+	b := &Backend{Version: cfg.Version, Layout: layout, Clock: clock.Real{}, Events: &events.Bus{}, lock: lock}
 	defer func() {
 		if err != nil {
 			b.Close()
@@ -81,6 +85,7 @@ func Start(ctx context.Context, cfg Config) (_ *Backend, err error) {
 	}
 	b.Secrets = secrets.NewKeyring(KeychainService, KeychainTimeout)
 	b.Structure = structure.New(b.Store, b.Secrets, b.Clock, b.Log.Logger)
+	b.Structure.OnChange(func() { b.Events.Emit(events.StructureChanged, nil) })
 	return b, nil
 }
 
