@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -614,4 +615,30 @@ func (s *Server) ForceConflict(tenantID, clientID string) error {
 	}
 	p.conflictNext[clientID] = true
 	return nil
+}
+
+// Connection is a tenant a user has connected to an app.
+type Connection struct {
+	ID          string    `json:"id"`
+	TenantID    string    `json:"tenantId"`
+	TenantType  string    `json:"tenantType"`
+	UserID      string    `json:"userId"`
+	ClientID    string    `json:"clientId"`
+	AuthEventID string    `json:"authEventId"`
+	Created     time.Time `json:"created"`
+}
+
+// Connections lists the live connections of a user (all apps).
+func (s *Server) Connections(userID string) []Connection {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Connection
+	for _, c := range s.conns {
+		if c.UserID == userID {
+			out = append(out, Connection{ID: c.ID, TenantID: c.TenantID, TenantType: s.tenants[c.TenantID].Type,
+				UserID: c.UserID, ClientID: c.ClientID, AuthEventID: c.AuthEventID, Created: c.Created})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].TenantID < out[j].TenantID })
+	return out
 }
