@@ -205,9 +205,9 @@ func (v *specValidator) wrap(h http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		input := v.validateRequest(r, body)
 
-		rw := &teeWriter{w: w, header: http.Header{}, status: 0}
+		rw := &teeWriter{w: w, header: http.Header{}, passthrough: v.skipResponses}
 		h.ServeHTTP(rw, r)
-		if rw.hijacked {
+		if rw.hijacked || rw.passthrough {
 			return
 		}
 		if rw.status == 0 {
@@ -297,25 +297,48 @@ func (v *specValidator) validateResponse(r *http.Request, input *openapi3filter.
 
 // teeWriter buffers an answer for validation; handlers that hijack the
 // connection (fault tests) bypass it.
+// In passthrough mode (no answer validation) it writes straight through,
+// so handlers can stream and flush.
 type teeWriter struct {
-	w        http.ResponseWriter
-	header   http.Header
-	status   int
-	buf      bytes.Buffer
-	hijacked bool
+	w           http.ResponseWriter
+	header      http.Header
+	status      int
+	buf         bytes.Buffer
+	hijacked    bool
+	passthrough bool
 }
 
-func (t *teeWriter) Header() http.Header { return t.header }
+func (t *teeWriter) Header() http.Header {
+	if t.passthrough {
+		return t.w.Header()
+	}
+	return t.header
+}
+
 func (t *teeWriter) WriteHeader(s int) {
+	if t.passthrough {
+		t.w.WriteHeader(s)
+		return
+	}
 	if t.status == 0 {
 		t.status = s
 	}
 }
+
 func (t *teeWriter) Write(b []byte) (int, error) {
+	if t.passthrough {
+		return t.w.Write(b)
+	}
 	if t.status == 0 {
 		t.status = http.StatusOK
 	}
 	return t.buf.Write(b)
+}
+
+func (t *teeWriter) Flush() {
+	if f, ok := t.w.(http.Flusher); ok && t.passthrough {
+		f.Flush()
+	}
 }
 func (t *teeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	hj, ok := t.w.(http.Hijacker)
