@@ -178,7 +178,7 @@ func TestPageToken(t *testing.T) {
 	for in, want := range map[string]string{
 		"": "", "abc": "abc", "?pageToken=x%2By": "x+y",
 		"https://h/p/client.api/paged-list?pageSize=50&pageToken=t1": "t1",
-		"https://h/p/client.api/paged-list?pageSize=50":             "",
+		"https://h/p/client.api/paged-list?pageSize=50":              "",
 	} {
 		if got := pageToken(in); got != want {
 			t.Errorf("%q: %q want %q", in, got, want)
