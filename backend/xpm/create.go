@@ -6,6 +6,10 @@ import (
 	"fmt"
 )
 
+// checkRounds bounds how often a create's landing check is repeated when
+// its reads fail.
+const checkRounds = 3
+
 // multipleMatches is a check that found several records matching a write.
 type multipleMatches struct{ ids []string }
 
@@ -42,6 +46,17 @@ func create[T any](ctx context.Context, cl *Client, c *call, decode func(*bodyRe
 			return nil, &UncertainWriteError{Op: c.name, Err: cause, CheckErr: err}
 		}
 		found, ferr := find(ctx)
+		// The check is reads only: if they keep failing for passing
+		// reasons, look again a couple of times before giving up.
+		for round := 1; ferr != nil && round < checkRounds && ctx.Err() == nil; round++ {
+			if transient, _ := isTransient(ferr); !transient {
+				break
+			}
+			if err := cl.sleep(ctx, cl.backoff(cl.retry.MaxAttempts)); err != nil {
+				break
+			}
+			found, ferr = find(ctx)
+		}
 		if ferr != nil {
 			ue := &UncertainWriteError{Op: c.name, Err: cause, CheckErr: ferr}
 			var mm *multipleMatches

@@ -195,6 +195,8 @@ type MalformedResponseError struct {
 	// TooLarge is set when the answer exceeded Config.MaxResponseBytes.
 	TooLarge bool
 	Err      error
+
+	retryable bool // broken JSON: a read may be tried again
 }
 
 func (e *MalformedResponseError) Error() string {

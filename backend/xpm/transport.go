@@ -43,6 +43,7 @@ type call struct {
 	body     any        // JSON request body, or nil
 	kind     opKind
 	attempts int      // set by do: attempts made
+	token    string   // access token of the last attempt (never logged)
 	resource string   // "client", "group", … for NotFoundError
 	scopes   []string // the spec's accepted scopes, for ForbiddenError
 	identity bool     // Xero identity (connections): no tenant, no pacer
@@ -87,13 +88,24 @@ func (cl *Client) do(ctx context.Context, c *call, decode func(*bodyReader) erro
 		}
 		body = b
 	}
-	attempt, limited := 0, 0
+	attempt, limited, reauth := 0, 0, false
 	for {
 		attempt++
 		c.attempts = attempt
 		err := cl.attempt(ctx, c, attempt, body, decode)
 		if err == nil {
 			return nil
+		}
+		// A rejected access token is dropped once and the call tried again
+		// with a fresh one (a 401 means nothing was applied).
+		var ue *UnauthorizedError
+		if errors.As(err, &ue) && ue.Reason == TokenRejected && !reauth {
+			if inv, ok := cl.ts.(TokenInvalidator); ok && c.token != "" {
+				reauth = true
+				inv.InvalidateToken(c.token)
+				cl.log.Info("xpm access token rejected; retrying with a fresh one", "op", c.name)
+				continue
+			}
 		}
 		var rl *rateLimitedError
 		if errors.As(err, &rl) {
@@ -140,9 +152,10 @@ func isTransient(err error) (transient, sent bool) {
 	}
 	var me *MalformedResponseError
 	if errors.As(err, &me) {
-		// The server answered 2xx: a create has landed, so it is ambiguous
-		// for the caller, but a retry will not help a read.
-		return false, true
+		// The server answered 2xx: a create has landed, so it is ambiguous.
+		// Broken JSON may be a glitch worth another read; a wrong shape or
+		// an oversized answer will not change.
+		return me.retryable, true
 	}
 	return false, false
 }
@@ -198,7 +211,7 @@ func (cl *Client) attempt(ctx context.Context, c *call, n int, body []byte, deco
 	if ct := resp.Header.Get("Content-Type"); ct != "" && status != http.StatusNoContent {
 		mt, _, perr := mime.ParseMediaType(ct)
 		if perr != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "text/json") {
-			return &MalformedResponseError{ErrorInfo: cl.info(c, resp, nil), Reason: fmt.Sprintf("answer is %q, not JSON", mt)}
+			return &MalformedResponseError{ErrorInfo: cl.info(c, resp, nil), Reason: fmt.Sprintf("answer is %q, not JSON", mt), retryable: true}
 		}
 	}
 	if err := decode(br); err != nil {
@@ -227,6 +240,10 @@ func (cl *Client) decodeError(c *call, resp *http.Response, br *bodyReader, err 
 	)
 	if errors.As(err, &me) || errors.As(err, &be) {
 		return err
+	}
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return &MalformedResponseError{ErrorInfo: cl.info(c, resp, nil), Reason: "answer is not valid JSON", Err: err, retryable: true}
 	}
 	return &MalformedResponseError{ErrorInfo: cl.info(c, resp, nil), Reason: "answer is not the JSON the spec describes", Err: err}
 }
@@ -264,6 +281,7 @@ func (cl *Client) newRequest(ctx context.Context, c *call, body []byte) (*http.R
 		return nil, &UnauthorizedError{ErrorInfo: ErrorInfo{Op: c.name}, Reason: TokenUnavailable}
 	}
 	tok.SetAuthHeader(req)
+	c.token = tok.AccessToken
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", cl.userAgent)
 	if body != nil {

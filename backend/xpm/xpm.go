@@ -86,6 +86,14 @@ type Config struct {
 	UserAgent string
 }
 
+// TokenInvalidator is implemented by token sources that can drop an access
+// token XPM rejected (401), so that the next Token call gets a fresh one.
+// When the configured TokenSource implements it, a call answered 401 is
+// tried once more with a new token.
+type TokenInvalidator interface {
+	InvalidateToken(accessToken string)
+}
+
 // RetryPolicy says how failed calls are retried.
 type RetryPolicy struct {
 	// MaxAttempts bounds attempts of one call on network errors and 5xx
