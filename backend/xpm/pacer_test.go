@@ -249,4 +249,3 @@ func TestRejectedTokenRefreshedOnce(t *testing.T) {
 		t.Fatalf("got %v after %d calls", err, calls.Load())
 	}
 }
-
