@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -148,7 +149,7 @@ func TestMigrationFromPreviousVersionKeepsDataAndBacksUp(t *testing.T) {
 	}
 	// The backup exists, where the lead's paths.Layout expects it, and is
 	// the old version with the old data.
-	wantBak := filepath.Join(dir, "backups", "structura-v1-20260315T100000Z.db")
+	wantBak := filepath.Join(dir, "backups", "structura-v"+strconv.Itoa(prev)+"-20260315T100000Z.db")
 	if s.LastBackup() != wantBak {
 		t.Fatalf("backup %q, want %q", s.LastBackup(), wantBak)
 	}
