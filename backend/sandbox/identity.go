@@ -105,19 +105,15 @@ func scenarioUsers() []*User {
 }
 
 type authCode struct {
-	code          string
-	clientID      string
-	redirectURI   string
-	grantID       string
-	challenge     string
-	nonce         string
-	issued        time.Time
-	used          bool
-	issuedTokens  []string // access and refresh tokens minted from this code
-	scopes        []string
-	userID        string
-	authEventID   string
-	requestedOpen bool
+	code         string
+	clientID     string
+	redirectURI  string
+	grantID      string
+	challenge    string
+	nonce        string
+	issued       time.Time
+	used         bool
+	issuedTokens []string // access and refresh tokens minted from this code
 }
 
 type grant struct {
@@ -242,19 +238,16 @@ func (s *Server) userLocked(id string) *User {
 // ---- authorize ------------------------------------------------------------
 
 type authRequest struct {
-	app                 *App
-	clientID            string
-	redirectURI         string
-	responseType        string
-	scope               []string
-	state               string
-	challenge           string
-	challengeMethod     string
-	nonce               string
-	hasChallengeMethod  bool
-	rawScope            string
-	codeChallengeRaw    string
-	codeChallengeMethod string
+	app             *App
+	clientID        string
+	redirectURI     string
+	responseType    string
+	scope           []string
+	rawScope        string
+	state           string
+	challenge       string
+	challengeMethod string
+	nonce           string
 }
 
 // oauthRedirectError is an error sent back to the app's redirect URI.
@@ -262,7 +255,7 @@ type oauthRedirectError struct {
 	code, desc string
 }
 
-func (s *Server) parseAuthRequest(v url.Values) (*authRequest, error, *oauthRedirectError) {
+func (s *Server) parseAuthRequest(v url.Values) (*authRequest, *oauthRedirectError, error) {
 	ar := &authRequest{
 		clientID:     v.Get("client_id"),
 		redirectURI:  v.Get("redirect_uri"),
@@ -277,7 +270,7 @@ func (s *Server) parseAuthRequest(v url.Values) (*authRequest, error, *oauthRedi
 	app := s.apps[ar.clientID]
 	s.mu.Unlock()
 	if app == nil {
-		return nil, fmt.Errorf("unauthorized_client: unknown client_id %q", ar.clientID), nil
+		return nil, nil, fmt.Errorf("unauthorized_client: unknown client_id %q", ar.clientID)
 	}
 	ar.app = app
 	okRedirect := false
@@ -287,30 +280,30 @@ func (s *Server) parseAuthRequest(v url.Values) (*authRequest, error, *oauthRedi
 		}
 	}
 	if !okRedirect {
-		return nil, fmt.Errorf("invalid redirect_uri %q: it is not registered on app %q (redirect URIs must match exactly)", ar.redirectURI, app.Name), nil
+		return nil, nil, fmt.Errorf("invalid redirect_uri %q: it is not registered on app %q (redirect URIs must match exactly)", ar.redirectURI, app.Name)
 	}
 	if ar.responseType != "code" {
-		return ar, nil, &oauthRedirectError{"unsupported_response_type", "response_type must be code"}
+		return ar, &oauthRedirectError{"unsupported_response_type", "response_type must be code"}, nil
 	}
 	ar.scope = strings.Fields(ar.rawScope)
 	if len(ar.scope) == 0 {
-		return ar, nil, &oauthRedirectError{"invalid_scope", "scope is required"}
+		return ar, &oauthRedirectError{"invalid_scope", "scope is required"}, nil
 	}
 	for _, sc := range ar.scope {
 		if !s.scopes[sc] {
-			return ar, nil, &oauthRedirectError{"invalid_scope", "unknown scope " + sc}
+			return ar, &oauthRedirectError{"invalid_scope", "unknown scope " + sc}, nil
 		}
 	}
 	if ar.challenge == "" {
 		if app.ClientSecret == "" {
-			return ar, nil, &oauthRedirectError{"invalid_request", "code_challenge is required (PKCE with S256)"}
+			return ar, &oauthRedirectError{"invalid_request", "code_challenge is required (PKCE with S256)"}, nil
 		}
 	} else {
 		if ar.challengeMethod != "S256" {
-			return ar, nil, &oauthRedirectError{"invalid_request", "code_challenge_method must be S256; plain is not supported"}
+			return ar, &oauthRedirectError{"invalid_request", "code_challenge_method must be S256; plain is not supported"}, nil
 		}
 		if len(ar.challenge) != 43 || strings.Trim(ar.challenge, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
-			return ar, nil, &oauthRedirectError{"invalid_request", "code_challenge must be a base64url SHA-256 digest (43 characters)"}
+			return ar, &oauthRedirectError{"invalid_request", "code_challenge must be a base64url SHA-256 digest (43 characters)"}, nil
 		}
 	}
 	return ar, nil, nil
@@ -350,7 +343,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	} else {
 		v = r.URL.Query()
 	}
-	ar, pageErr, redirErr := s.parseAuthRequest(v)
+	ar, redirErr, pageErr := s.parseAuthRequest(v)
 	if pageErr != nil {
 		s.errorPage(w, http.StatusBadRequest, "This app cannot sign in with Xero.", pageErr.Error())
 		return
@@ -382,7 +375,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	g := s.newGrantLocked(ar.app.ClientID, user, ar.scope)
 	code := &authCode{code: randToken(32), clientID: ar.app.ClientID, redirectURI: ar.redirectURI, grantID: g.id,
-		challenge: ar.challenge, nonce: ar.nonce, issued: s.now(), scopes: ar.scope, userID: user.ID}
+		challenge: ar.challenge, nonce: ar.nonce, issued: s.now()}
 	s.codes[code.code] = code
 	s.mu.Unlock()
 	redirectWith(w, r, ar.redirectURI, url.Values{"code": {code.code}, "scope": {strings.Join(ar.scope, " ")}, "state": {ar.state}})
