@@ -201,9 +201,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 
 	lim := s.limiter.acquire(s.now(), tenantID, clientID)
 	defer lim.release()
-	if !s.limiter.off {
-		lim.setHeaders(w.Header())
-	}
+	lim.setHeaders(w.Header())
 	if lim.problem != "" {
 		writeAPIError(w, http.StatusTooManyRequests, "Rate limit exceeded: "+lim.problem)
 		return

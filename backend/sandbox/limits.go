@@ -126,6 +126,7 @@ func (l *limiter) reset() {
 
 // limitResult says what happened to one call.
 type limitResult struct {
+	off        bool // limits are switched off: no headers
 	problem    string // "", "day", "minute", "appminute", "concurrent"
 	retryAfter int
 	dayLeft    int
@@ -140,7 +141,7 @@ func (l *limiter) acquire(now time.Time, tenantID, clientID string) limitResult 
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.off {
-		return limitResult{release: func() {}}
+		return limitResult{off: true, release: func() {}}
 	}
 	t := l.tenants[tenantID]
 	if t == nil {
@@ -192,6 +193,9 @@ func (l *limiter) acquire(now time.Time, tenantID, clientID string) limitResult 
 }
 
 func (res limitResult) setHeaders(h http.Header) {
+	if res.off {
+		return
+	}
 	h.Set("X-DayLimit-Remaining", strconv.Itoa(res.dayLeft))
 	h.Set("X-MinLimit-Remaining", strconv.Itoa(res.minLeft))
 	h.Set("X-AppMinLimit-Remaining", strconv.Itoa(res.appMinLeft))
