@@ -126,7 +126,7 @@ func (l *limiter) reset() {
 
 // limitResult says what happened to one call.
 type limitResult struct {
-	off        bool // limits are switched off: no headers
+	off        bool   // limits are switched off: no headers
 	problem    string // "", "day", "minute", "appminute", "concurrent"
 	retryAfter int
 	dayLeft    int
