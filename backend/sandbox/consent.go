@@ -99,7 +99,7 @@ func (s *Server) consentPage(w http.ResponseWriter, ar *authRequest, v url.Value
 			}
 			label := t.Name + " (Practice Manager)"
 			if t.Type != "PRACTICE" {
-				label = t.Name + " (accounting)"
+				label = t.Name + " (Xero accounting)"
 			}
 			cu.Tenants = append(cu.Tenants, label)
 		}

@@ -41,7 +41,7 @@
 //
 //	DemoPracticeID   6a1f4c1e-3b5d-4e2a-9c71-0d5e8f2a4b10  Harbourside Accounting                 PRACTICE (the demo practice)
 //	SecondPracticeID 6a1f4c1e-3b5d-4e2a-9c71-0d5e8f2a4b20  Coastal Tax Partners                   PRACTICE (24 generated clients)
-//	OrganisationID   6a1f4c1e-3b5d-4e2a-9c71-0d5e8f2a4b30  Harbourside Accounting Pty Ltd (Xero)  ORGANISATION (no XPM API)
+//	OrganisationID   6a1f4c1e-3b5d-4e2a-9c71-0d5e8f2a4b30  Harbourside Accounting Pty Ltd  ORGANISATION (no XPM API)
 //
 // # Users (shown on the consent page)
 //

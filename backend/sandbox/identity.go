@@ -85,7 +85,7 @@ func scenarioTenants() []Tenant {
 	return []Tenant{
 		{ID: DemoPracticeID, Name: "Harbourside Accounting", Type: "PRACTICE"},
 		{ID: SecondPracticeID, Name: "Coastal Tax Partners", Type: "PRACTICE"},
-		{ID: OrganisationID, Name: "Harbourside Accounting Pty Ltd (Xero)", Type: "ORGANISATION"},
+		{ID: OrganisationID, Name: "Harbourside Accounting Pty Ltd", Type: "ORGANISATION"},
 	}
 }
 
@@ -270,7 +270,7 @@ func (s *Server) parseAuthRequest(v url.Values) (*authRequest, *oauthRedirectErr
 	app := s.apps[ar.clientID]
 	s.mu.Unlock()
 	if app == nil {
-		return nil, nil, fmt.Errorf("unauthorized_client: unknown client_id %q", ar.clientID)
+		return nil, nil, fmt.Errorf("the client id %q is not registered with Xero (unauthorized_client)", ar.clientID)
 	}
 	ar.app = app
 	okRedirect := false
@@ -280,7 +280,7 @@ func (s *Server) parseAuthRequest(v url.Values) (*authRequest, *oauthRedirectErr
 		}
 	}
 	if !okRedirect {
-		return nil, nil, fmt.Errorf("invalid redirect_uri %q: it is not registered on app %q (redirect URIs must match exactly)", ar.redirectURI, app.Name)
+		return nil, nil, fmt.Errorf("the redirect address %q is not registered on the app %q; redirect addresses must match exactly (invalid redirect_uri)", ar.redirectURI, app.Name)
 	}
 	if ar.responseType != "code" {
 		return ar, &oauthRedirectError{"unsupported_response_type", "response_type must be code"}, nil
