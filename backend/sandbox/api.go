@@ -58,6 +58,36 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 func (r *statusRecorder) status() int { return r.code }
 
+// finisher is told just before the last bytes of an answer go out (or the
+// connection is dropped), so the in-flight slot is free by the time the
+// client can send its next call.
+type finisher interface{ finishing() }
+
+func finishing(w http.ResponseWriter) {
+	if f, ok := w.(finisher); ok {
+		f.finishing()
+	}
+}
+
+// releaseWriter frees the limiter's in-flight slot before the answer
+// completes: when a write reaches Content-Length, or when finishing is
+// called (streamed answers, dropped connections).
+type releaseWriter struct {
+	*statusRecorder
+	release func()
+	written int64
+}
+
+func (w *releaseWriter) finishing() { w.release() }
+
+func (w *releaseWriter) Write(p []byte) (int, error) {
+	if cl, err := strconv.ParseInt(w.Header().Get("Content-Length"), 10, 64); err == nil && w.written+int64(len(p)) >= cl {
+		w.release()
+	}
+	w.written += int64(len(p))
+	return w.statusRecorder.Write(p)
+}
+
 // writeAPIError answers with XPM's ResponseErrorDto.
 func writeAPIError(w http.ResponseWriter, status int, msg string) {
 	st := "ERROR"
@@ -71,6 +101,7 @@ func writeAPIError(w http.ResponseWriter, status int, msg string) {
 	}
 	b, _ := json.Marshal(map[string]string{"status": st, "errorDescription": msg})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -201,6 +232,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 
 	lim := s.limiter.acquire(s.now(), tenantID, clientID)
 	defer lim.release()
+	w = &releaseWriter{statusRecorder: rec, release: lim.release}
 	lim.setHeaders(w.Header())
 	if lim.problem != "" {
 		writeAPIError(w, http.StatusTooManyRequests, "Rate limit exceeded: "+lim.problem)
@@ -630,5 +662,6 @@ func (s *Server) streamClients(w http.ResponseWriter, base string, t *tenant, de
 	}
 	j.endArr()
 	j.endObj()
+	finishing(w)
 	_, _ = w.Write(j.b)
 }

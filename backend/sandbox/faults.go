@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -216,6 +217,7 @@ func resetConn(w http.ResponseWriter) {
 	if !ok {
 		panic(http.ErrAbortHandler)
 	}
+	finishing(w)
 	conn, _, err := hj.Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
@@ -288,10 +290,12 @@ func runFaulted(w http.ResponseWriter, r *http.Request, kind string, next func(h
 func writeStatusFault(w http.ResponseWriter, status int) {
 	switch status {
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(status)
-		fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><h1>%d %s</h1></body></html>\n",
+		page := fmt.Sprintf("<html><head><title>%d %s</title></head><body><h1>%d %s</h1></body></html>\n",
 			status, http.StatusText(status), status, http.StatusText(status))
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Length", fmt.Sprint(len(page)))
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, page)
 	case http.StatusConflict:
 		writeAPIError(w, status, "The client has been changed since it was read. Read it again and retry.")
 	default:
