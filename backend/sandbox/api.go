@@ -197,7 +197,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	w = rec
 	var tenantID, opName, fault string
-	defer func() { s.record(r, rec.status(), tenantID, opName, fault, start) }()
+	defer func() { s.record(r, rec.status(), tenantID, opName, fault, start, rec.Header()) }()
 
 	op, params, pathKnown := s.findOperation(r.Method, r.URL.Path)
 	if op == nil {

@@ -18,15 +18,17 @@ import (
 
 // LogEntry is one request the sandbox answered.
 type LogEntry struct {
-	Time      time.Time     `json:"time"`
-	Method    string        `json:"method"`
-	Path      string        `json:"path"`
-	Query     string        `json:"query,omitempty"`
-	Status    int           `json:"status"` // -1: the connection was dropped (fault)
-	Tenant    string        `json:"tenant,omitempty"`
-	Operation string        `json:"operation,omitempty"`
-	Fault     string        `json:"fault,omitempty"`
-	Duration  time.Duration `json:"duration"`
+	Time      time.Time `json:"time"`
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	Query     string    `json:"query,omitempty"`
+	Status    int       `json:"status"` // -1: the connection was dropped (fault)
+	Tenant    string    `json:"tenant,omitempty"`
+	Operation string    `json:"operation,omitempty"`
+	Fault     string    `json:"fault,omitempty"`
+	// LimitProblem is X-Rate-Limit-Problem of a 429.
+	LimitProblem string        `json:"limitProblem,omitempty"`
+	Duration     time.Duration `json:"duration"`
 }
 
 // Stats counts what the sandbox answered since the last Reset.
@@ -38,10 +40,13 @@ type Stats struct {
 	ByStatus    map[int]int    `json:"byStatus"`
 }
 
-func (s *Server) record(r *http.Request, status int, tenantID, op, fault string, start time.Time) {
+func (s *Server) record(r *http.Request, status int, tenantID, op, fault string, start time.Time, h ...http.Header) {
 	now := s.now()
 	e := LogEntry{Time: start, Method: r.Method, Path: r.URL.Path, Query: redactQuery(r.URL.RawQuery), Status: status,
 		Tenant: tenantID, Operation: op, Fault: fault, Duration: now.Sub(start)}
+	if len(h) > 0 && status == http.StatusTooManyRequests {
+		e.LimitProblem = h[0].Get("X-Rate-Limit-Problem")
+	}
 	s.logger.Debug("sandbox request", "method", e.Method, "path", e.Path, "status", status, "tenant", tenantID, "op", op, "fault", fault)
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -35,6 +35,9 @@ func TestMinuteLimitHeadersAndRetryAfter(t *testing.T) {
 	if st := s.Stats(); st.RateLimited != 1 {
 		t.Errorf("RateLimited = %d", st.RateLimited)
 	}
+	if log := s.RequestLog(); log[len(log)-1].LimitProblem != "minute" {
+		t.Errorf("the request log does not say which limit: %+v", log[len(log)-1])
+	}
 	fc.Advance(30 * time.Second)
 	r = call(t, nil, s, tok, DemoPracticeID, "GET", "/staff.api/list", nil).must(t, 200)
 	if r.header.Get("X-MinLimit-Remaining") != "59" || r.header.Get("X-DayLimit-Remaining") != strconv.Itoa(XeroPerDay-61) {
