@@ -3,7 +3,7 @@
 // Playwright in the system Chromium through the dev server, so every click
 // goes through the real bound Go methods into the real SQLite file.
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, createWriteStream } from 'node:fs'
+import { mkdtempSync, mkdirSync, createWriteStream } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -82,8 +82,9 @@ export async function startApp({ bin, dataDir, env = {}, name = 'app' }) {
 }
 
 export async function launchBrowser() {
-  const userDataDir = tempDir('structura-chromium-')
-  const browser = await chromium.launch({
+  // Playwright gives the browser a fresh temporary profile of its own (it
+  // refuses a --user-data-dir argument) and removes it on close.
+  return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: [
@@ -94,15 +95,8 @@ export async function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${userDataDir}`,
     ],
   })
-  const close = browser.close.bind(browser)
-  browser.close = async () => {
-    await close()
-    rmSync(userDataDir, { recursive: true, force: true })
-  }
-  return browser
 }
 
 /** Screenshot of the whole X display (the real app window), not of Chromium. */

@@ -70,9 +70,7 @@ export default function Dialog({
       return
     }
     if (e.key !== 'Tab' || !panel.current) return
-    const items = Array.from(panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
-      (x) => x.offsetParent !== null || x === document.activeElement,
-    )
+    const items = Array.from(panel.current.querySelectorAll<HTMLElement>(FOCUSABLE))
     if (items.length === 0) return
     const first = items[0]
     const last = items[items.length - 1]

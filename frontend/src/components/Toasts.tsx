@@ -16,7 +16,7 @@ export function useToast(): Notify {
   return useContext(ToastContext)
 }
 
-export function ToastProvider({ children, timeoutMs = 4000 }: { children: ReactNode; timeoutMs?: number }) {
+export function ToastProvider({ children, timeoutMs = 3500 }: { children: ReactNode; timeoutMs?: number }) {
   const [toasts, setToasts] = useState<Toast[]>([])
   const next = useRef(1)
   const timers = useRef(new Map<number, ReturnType<typeof setTimeout>>())
@@ -31,7 +31,7 @@ export function ToastProvider({ children, timeoutMs = 4000 }: { children: ReactN
   const notify = useCallback<Notify>(
     (text) => {
       const id = next.current++
-      setToasts((ts) => [...ts.slice(-2), { id, text }])
+      setToasts((ts) => [...ts.slice(-1), { id, text }])
       timers.current.set(
         id,
         setTimeout(() => dismiss(id), timeoutMs),

@@ -1,8 +1,8 @@
 // One group: its entities and every relationship touching them, with the
 // entities at the far end that are not members. Every change goes through a
 // dialog; every delete asks first.
-import { useMemo, useState } from 'react'
-import { ArrowLeft, Link2, Pencil, Plus, Trash2, UserPlus, Users, Network } from 'lucide-react'
+import { useMemo, useState, type ReactNode } from 'react'
+import { ArrowLeft, Link2, Network, Pencil, Plus, Trash2, UserMinus, UserPlus, Users } from 'lucide-react'
 import AddExistingEntityDialog from '../components/AddExistingEntityDialog'
 import ConfirmDialog from '../components/ConfirmDialog'
 import DataTable, { type Column } from '../components/DataTable'
@@ -99,11 +99,11 @@ export default function GroupScreen({ id }: { id: number }) {
     {
       key: 'ids',
       header: 'ABN / ACN',
-      className: 'mono col-ids',
+      className: 'col-ids',
       render: (e) => (
         <div className="ids">
-          {e.abn && <div><span className="id-label">ABN</span> {formatABN(e.abn)}</div>}
-          {e.acn && <div><span className="id-label">ACN</span> {formatACN(e.acn)}</div>}
+          {e.abn && <div><span className="id-label">ABN</span> <span className="mono">{formatABN(e.abn)}</span></div>}
+          {e.acn && <div><span className="id-label">ACN</span> <span className="mono">{formatACN(e.acn)}</span></div>}
           {!e.abn && !e.acn && <span className="muted">—</span>}
         </div>
       ),
@@ -126,27 +126,30 @@ export default function GroupScreen({ id }: { id: number }) {
 
   const memberActions = (e: Entity) => (
     <div className="row-actions">
-      <button type="button" className="button button-ghost button-sm" onClick={() => setDialog({ kind: 'editEntity', entity: e })} aria-label={`Edit ${entityName(e)}`}>
-        <Pencil size={14} aria-hidden /> Edit
-      </button>
-      <button type="button" className="button button-ghost button-sm" onClick={() => setDialog({ kind: 'removeMember', entity: e })} aria-label={`Remove ${entityName(e)} from this group`} title="Remove from this group (the entity is kept)">
-        Remove
-      </button>
-      <button type="button" className="button button-ghost button-sm button-danger-text" onClick={() => setDialog({ kind: 'deleteEntity', entity: e })} aria-label={`Delete ${entityName(e)}`}>
-        <Trash2 size={14} aria-hidden /> Delete
-      </button>
+      <IconAction label={`Edit ${entityName(e)}`} tip="Edit" onClick={() => setDialog({ kind: 'editEntity', entity: e })}>
+        <Pencil size={15} aria-hidden />
+      </IconAction>
+      <IconAction
+        label={`Remove ${entityName(e)} from this group`}
+        tip="Remove from this group (the entity is kept)"
+        onClick={() => setDialog({ kind: 'removeMember', entity: e })}
+      >
+        <UserMinus size={15} aria-hidden />
+      </IconAction>
+      <IconAction label={`Delete ${entityName(e)}`} tip="Delete everywhere" danger onClick={() => setDialog({ kind: 'deleteEntity', entity: e })}>
+        <Trash2 size={15} aria-hidden />
+      </IconAction>
     </div>
   )
 
   const externalActions = (e: Entity) => (
     <div className="row-actions">
-      <button type="button" className="button button-ghost button-sm" onClick={() => setDialog({ kind: 'editEntity', entity: e })} aria-label={`Edit ${entityName(e)}`}>
-        <Pencil size={14} aria-hidden /> Edit
-      </button>
-      <button
-        type="button"
-        className="button button-ghost button-sm"
-        aria-label={`Add ${entityName(e)} to this group`}
+      <IconAction label={`Edit ${entityName(e)}`} tip="Edit" onClick={() => setDialog({ kind: 'editEntity', entity: e })}>
+        <Pencil size={15} aria-hidden />
+      </IconAction>
+      <IconAction
+        label={`Add ${entityName(e)} to this group`}
+        tip="Add to this group"
         onClick={async () => {
           try {
             await api.addMember(group.id, e.id)
@@ -157,8 +160,8 @@ export default function GroupScreen({ id }: { id: number }) {
           }
         }}
       >
-        <UserPlus size={14} aria-hidden /> Add to group
-      </button>
+        <UserPlus size={15} aria-hidden />
+      </IconAction>
     </div>
   )
 
@@ -173,12 +176,12 @@ export default function GroupScreen({ id }: { id: number }) {
 
   const relActions = (r: Relationship) => (
     <div className="row-actions">
-      <button type="button" className="button button-ghost button-sm" onClick={() => setDialog({ kind: 'editRel', rel: r })} aria-label={`Edit relationship: ${relText(r)}`}>
-        <Pencil size={14} aria-hidden /> Edit
-      </button>
-      <button type="button" className="button button-ghost button-sm button-danger-text" onClick={() => setDialog({ kind: 'deleteRel', rel: r })} aria-label={`Delete relationship: ${relText(r)}`}>
-        <Trash2 size={14} aria-hidden /> Delete
-      </button>
+      <IconAction label={`Edit relationship: ${relText(r)}`} tip="Edit" onClick={() => setDialog({ kind: 'editRel', rel: r })}>
+        <Pencil size={15} aria-hidden />
+      </IconAction>
+      <IconAction label={`Delete relationship: ${relText(r)}`} tip="Delete" danger onClick={() => setDialog({ kind: 'deleteRel', rel: r })}>
+        <Trash2 size={15} aria-hidden />
+      </IconAction>
     </div>
   )
 
@@ -421,5 +424,25 @@ function EntityRef({ e, member }: { e: Entity | undefined; member: boolean }) {
         </span>
       )}
     </span>
+  )
+}
+
+function IconAction({
+  label,
+  tip,
+  danger,
+  onClick,
+  children,
+}: {
+  label: string
+  tip: string
+  danger?: boolean
+  onClick: () => void
+  children: ReactNode
+}) {
+  return (
+    <button type="button" className={`icon-button row-action${danger ? ' row-action-danger' : ''}`} aria-label={label} title={tip} onClick={onClick}>
+      {children}
+    </button>
   )
 }
