@@ -69,6 +69,9 @@ type Pacer struct {
 	appMinute observation
 	day       observation
 	stats     PacerStats
+	// pending holds admitted calls whose request has not reached the
+	// server yet (no answer byte, no error).
+	pending map[uint64]chan struct{}
 }
 
 // observation is a remaining-calls header and the admission it answered.
@@ -115,6 +118,7 @@ func NewPacer(cfg PacerConfig) *Pacer {
 		slots:       make(chan struct{}, cfg.MaxInFlight),
 		gate:        make(chan struct{}, 1),
 		lim:         rate.NewLimiter(rate.Every(interval), 1),
+		pending:     map[uint64]chan struct{}{},
 	}
 	return p
 }
@@ -122,9 +126,60 @@ func NewPacer(cfg PacerConfig) *Pacer {
 // ticket is one admitted call; release it with done once its answer has
 // been read.
 type ticket struct {
-	p    *Pacer
-	seq  uint64
-	once sync.Once
+	p           *Pacer
+	seq         uint64
+	once        sync.Once
+	arriveOnce  sync.Once
+	arrivedChan chan struct{}
+}
+
+// arrived records that the call's request reached the server (its answer
+// began, or it failed).
+func (t *ticket) arrived() {
+	t.arriveOnce.Do(func() {
+		t.p.mu.Lock()
+		delete(t.p.pending, t.seq)
+		t.p.mu.Unlock()
+		close(t.arrivedChan)
+	})
+}
+
+// waitArrivals waits until the calls already admitted have reached the
+// server, for at most one call interval of real time. Admission (and any
+// other pacer-driven sleep) starts from there, so the server sees calls
+// spaced as admitted even when their transit times differ; with a fake
+// clock it keeps simulated time from jumping while a request is on its way.
+func (p *Pacer) waitArrivals(ctx context.Context) error {
+	p.mu.Lock()
+	var chans []chan struct{}
+	for _, ch := range p.pending {
+		chans = append(chans, ch)
+	}
+	p.mu.Unlock()
+	if len(chans) == 0 {
+		return nil
+	}
+	timer := time.NewTimer(p.interval)
+	defer timer.Stop()
+	for _, ch := range chans {
+		select {
+		case <-ch:
+		case <-timer.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Sleep waits d on the pacer's clock once the calls in transit have reached
+// the server (see waitArrivals). Retry backoff uses it.
+func (p *Pacer) sleep(ctx context.Context, d time.Duration) error {
+	if err := p.waitArrivals(ctx); err != nil {
+		return err
+	}
+	return p.clk.Sleep(ctx, d)
 }
 
 func acquireChan(ctx context.Context, ch chan struct{}) error {
@@ -148,6 +203,10 @@ func (p *Pacer) acquire(ctx context.Context, op string) (*ticket, error) {
 	}
 	defer func() { <-p.gate }()
 
+	if err := p.waitArrivals(ctx); err != nil {
+		<-p.slots
+		return nil, err
+	}
 	start := p.clk.Now()
 	fail := func(err error) (*ticket, error) {
 		<-p.slots
@@ -198,7 +257,8 @@ func (p *Pacer) acquire(ctx context.Context, op string) (*ticket, error) {
 	p.sent = append(p.sent, now)
 	p.stats.Calls++
 	p.stats.Waited += now.Sub(start)
-	t := &ticket{p: p, seq: p.seq}
+	t := &ticket{p: p, seq: p.seq, arrivedChan: make(chan struct{})}
+	p.pending[t.seq] = t.arrivedChan
 	p.mu.Unlock()
 	return t, nil
 }
@@ -291,6 +351,7 @@ func (p *Pacer) holdLocked(now time.Time) time.Duration {
 // done releases the call's slot and feeds the answer's headers back (h may
 // be nil when no answer came).
 func (t *ticket) done(h http.Header, status int) {
+	t.arrived()
 	t.once.Do(func() {
 		p := t.p
 		defer func() { <-p.slots }()

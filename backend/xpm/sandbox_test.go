@@ -237,7 +237,7 @@ func TestSandboxRoundTrip(t *testing.T) {
 	if slices.ContainsFunc(conns, func(x xpm.Connection) bool { return x.ID == org.ID }) {
 		t.Error("connection still listed")
 	}
-	if st := env.Sandbox.Stats(); st.RateLimited != 0 {
+	if st := c.Pacer().Stats(); st.RateLimited != 0 {
 		t.Errorf("%d answers were 429", st.RateLimited)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"time"
@@ -133,7 +134,7 @@ func (cl *Client) do(ctx context.Context, c *call, decode func(*bodyReader) erro
 			wait = se.retryAfter
 		}
 		cl.log.Warn("xpm call failed; retrying", "op", c.name, "attempt", attempt, "wait", wait, "error_kind", errorKind(err))
-		if err := cl.clk.Sleep(ctx, wait); err != nil {
+		if err := cl.sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -192,7 +193,13 @@ func (cl *Client) attempt(ctx context.Context, c *call, n int, body []byte, deco
 	if err != nil {
 		return err
 	}
+	if tk != nil {
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{GotFirstResponseByte: tk.arrived}))
+	}
 	resp, err := cl.hc.Do(req)
+	if tk != nil {
+		tk.arrived()
+	}
 	if err != nil {
 		return &TransportError{Op: c.name, Sent: maybeSent(err), Err: err}
 	}
@@ -526,8 +533,9 @@ func checkStatus(c *call, status *string) error {
 	return &BadRequestError{ErrorInfo: ErrorInfo{Op: c.name, StatusCode: http.StatusOK, Status: s}}
 }
 
-// sleepUntil is a helper for services that wait between checks.
-func (cl *Client) sleep(ctx context.Context, d time.Duration) error { return cl.clk.Sleep(ctx, d) }
+// sleep waits for a backoff through the pacer, so that simulated time does
+// not jump while a request is on its way (see Pacer.waitArrivals).
+func (cl *Client) sleep(ctx context.Context, d time.Duration) error { return cl.pacer.sleep(ctx, d) }
 
 func isCtxErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
