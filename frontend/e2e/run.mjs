@@ -244,6 +244,8 @@ async function main() {
     assert((await companyRow.textContent()).includes('004 085 616'), 'the ACN is shown formatted')
     const minhRow = page.getByTestId('entity-row').filter({ hasText: MINH })
     assert((await minhRow.textContent()).includes('12 Apr 1975'), 'the date of birth is shown')
+    assert((await minhRow.textContent()).includes('•••782'), 'only the last 3 digits of the TFN are shown')
+    assert(!(await page.locator('body').innerText()).includes('123456782'), 'the full TFN is never on screen')
     assert(
       (await page.getByTestId('entity-row').filter({ hasText: TRUST }).textContent()).includes('Trust · Discretionary'),
       'the trust type is shown',

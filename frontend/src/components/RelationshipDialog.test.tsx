@@ -70,6 +70,7 @@ describe('RelationshipDialog', () => {
     expect(createRelationship).toHaveBeenCalledWith(expect.objectContaining({ fromId: 1, toId: 2, type: 'trustee' }))
     expect(onSaved).not.toHaveBeenCalled()
     expect((screen.getByTestId('rel-to') as HTMLSelectElement).value).toBe('2')
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('rel-to')))
   })
 
   it('sends numbers as numbers and leaves the range check to the backend', async () => {

@@ -58,6 +58,20 @@ export default function GroupScreen({ id }: { id: number }) {
   }, [group])
   const memberIds = useMemo(() => new Set((group?.entities ?? []).map((e) => e.id)), [group])
 
+  if (error?.code === 'not_found') {
+    return (
+      <div className="screen">
+        <BackLink />
+        <div className="card">
+          <EmptyState testId="group-gone" icon={<Users size={26} />} title={error.message}
+            action={<a className="button button-primary" href="#/groups">Back to all groups</a>}>
+            <p>{error.hint ?? 'It may have been deleted in another window.'}</p>
+          </EmptyState>
+        </div>
+      </div>
+    )
+  }
+
   if (!group) {
     return (
       <div className="screen">
@@ -98,13 +112,18 @@ export default function GroupScreen({ id }: { id: number }) {
     { key: 'kind', header: 'Kind', render: (e) => <span className={`kind kind-${e.kind}`}>{kindLabel(e.kind, e.trustType)}</span> },
     {
       key: 'ids',
-      header: 'ABN / ACN',
+      header: 'Tax identifiers',
       className: 'col-ids',
       render: (e) => (
         <div className="ids">
           {e.abn && <div><span className="id-label">ABN</span> <span className="mono">{formatABN(e.abn)}</span></div>}
           {e.acn && <div><span className="id-label">ACN</span> <span className="mono">{formatACN(e.acn)}</span></div>}
-          {!e.abn && !e.acn && <span className="muted">—</span>}
+          {e.tfnLast3 && (
+            <div title="Tax file number on file; only its last 3 digits are shown">
+              <span className="id-label">TFN</span> <span className="mono">•••{e.tfnLast3}</span>
+            </div>
+          )}
+          {!e.abn && !e.acn && !e.tfnLast3 && <span className="muted">—</span>}
         </div>
       ),
     },
@@ -112,6 +131,7 @@ export default function GroupScreen({ id }: { id: number }) {
     {
       key: 'contact',
       header: 'Contact',
+      className: 'col-contact',
       render: (e) =>
         e.email || e.phone ? (
           <div className="contact">
