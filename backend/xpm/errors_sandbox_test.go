@@ -36,6 +36,7 @@ type callLog struct {
 	mu       sync.Mutex
 	ops      map[string]int
 	statuses map[int]int
+	bytes    int64
 }
 
 func (l *callLog) Write(p []byte) (int, error) {
@@ -48,13 +49,21 @@ func (l *callLog) Write(p []byte) (int, error) {
 		var rec struct {
 			Op     string `json:"op"`
 			Status int    `json:"status"`
+			Bytes  int64  `json:"response_bytes"`
 		}
 		if json.Unmarshal([]byte(line), &rec) == nil {
 			l.ops[rec.Op]++
 			l.statuses[rec.Status]++
+			l.bytes += rec.Bytes
 		}
 	}
 	return len(p), nil
+}
+
+func (l *callLog) responseBytes() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bytes
 }
 
 func (l *callLog) status(code int) int {

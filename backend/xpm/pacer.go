@@ -299,7 +299,7 @@ func (p *Pacer) dayCheckLocked(now time.Time, op string) error {
 		return nil
 	}
 	resume, exact := p.dayResumeLocked(now)
-	return &DayLimitError{ErrorInfo: ErrorInfo{Op: op, StatusCode: http.StatusTooManyRequests}, ResumeAt: resume, Estimated: !exact}
+	return &DayLimitError{ErrorInfo: ErrorInfo{Op: op}, ResumeAt: resume, Estimated: !exact}
 }
 
 // dayResumeLocked estimates when the day's budget frees up: the server's
