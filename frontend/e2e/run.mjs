@@ -431,6 +431,23 @@ async function main() {
     await noRawText(page, 'group after restart')
     await screenshotPage(page, 'e2e-14-group-after-restart')
 
+    step('a second copy on the same data folder shows a friendly startup error page')
+    const dup = await startApp({ bin, dataDir, name: 'second-copy' })
+    try {
+      const dupPage = await context.newPage()
+      await dupPage.goto(dup.url)
+      const gone = dupPage.getByTestId('startup-error')
+      await gone.waitFor()
+      const text = await gone.innerText()
+      assert(/already open/i.test(text), `the page says Structura is already open (got "${text}")`)
+      assert(!/STRUCTURA_ERROR|lock|errno|\.go\b/i.test(text), 'no raw error text on the startup page')
+      await screenshotPage(dupPage, 'e2e-15-already-open')
+      await dupPage.close()
+    } finally {
+      await dup.stop()
+    }
+    await page.getByTestId('group-title').filter({ hasText: GROUP }).waitFor()
+
     ok = true
     console.log('e2e: passed — screenshots in build/screenshots/')
   } catch (err) {
