@@ -3,6 +3,7 @@ package xpm_test
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
@@ -226,9 +227,12 @@ func BenchmarkStreamDetailedList(b *testing.B) {
 	}
 }
 
-// TestStreamHeapStaysBounded is the heap check of BenchmarkStreamDetailedList
-// on a smaller practice, so that it runs with the ordinary tests.
+// TestStreamHeapStaysBounded checks, on a smaller practice and with the
+// ordinary tests, that streaming keeps live memory flat: with the collector
+// made eager (GOGC=10) the heap tracks what is live rather than garbage not
+// yet collected, and it must grow by less than a fifth of the payload.
 func TestStreamHeapStaysBounded(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(10))
 	proc := xpmtest.StartProcess(t, "generated:4000:800")
 	c, err := xpm.New(proc.Config())
 	if err != nil {
@@ -248,7 +252,7 @@ func TestStreamHeapStaysBounded(t *testing.T) {
 	}
 	growth := peak - min(base, peak)
 	t.Logf("%d clients, payload %.1f MB, heap before %.1f MB, peak %.1f MB", n, float64(payload)/mb, float64(base)/mb, float64(peak)/mb)
-	if n != 4000 || growth*3 >= uint64(payload) {
+	if n != 4000 || growth*5 >= uint64(payload) {
 		t.Errorf("heap grew by %.1f MB for a %.1f MB payload", float64(growth)/mb, float64(payload)/mb)
 	}
 }
