@@ -268,6 +268,13 @@ async function main() {
     await dialog(page).waitFor({ state: 'detached' })
     await page.getByTestId('entity-row').filter({ hasText: MINH }).filter({ hasText: '0411 222 333' }).waitFor()
 
+    step('edit a relationship: the directorship started on 1 July 2015')
+    await page.getByRole('button', { name: `Edit relationship: ${MINH} is Director of ${COMPANY}` }).click()
+    await dialog(page).getByLabel('Start date').fill('2015-07-01')
+    await dialog(page).getByLabel('Start date').press('Enter')
+    await dialog(page).waitFor({ state: 'detached' })
+    await page.getByTestId('relationship-row').filter({ hasText: 'Director of' }).filter({ hasText: 'Since 1 Jul 2015' }).waitFor()
+
     step('a bad ABN is refused with its message, nothing saved')
     await openAddEntity(page)
     await fillEntity(page, 'company', { 'Legal name': 'Bad Numbers Pty Ltd', ABN: '12 345 678 901' })
@@ -421,7 +428,7 @@ async function main() {
     await expectCounts(page, 3, 2, 'after the restart')
     for (const name of [MINH, COMPANY, TRUST]) await page.getByTestId('entity-row').filter({ hasText: name }).waitFor()
     await page.getByTestId('entity-row').filter({ hasText: MINH }).filter({ hasText: '0411 222 333' }).waitFor()
-    await page.getByTestId('relationship-row').filter({ hasText: MINH }).filter({ hasText: 'Director of' }).filter({ hasText: COMPANY }).waitFor()
+    await page.getByTestId('relationship-row').filter({ hasText: MINH }).filter({ hasText: 'Director of' }).filter({ hasText: COMPANY }).filter({ hasText: 'Since 1 Jul 2015' }).waitFor()
     await page.getByTestId('relationship-row').filter({ hasText: COMPANY }).filter({ hasText: 'Trustee of' }).filter({ hasText: TRUST }).waitFor()
     const final = await backendGroup(page, GROUP)
     assert(

@@ -100,6 +100,7 @@ export default function GroupScreen({ id }: { id: number }) {
           <button type="button" className="row-link" onClick={() => setDialog({ kind: 'editEntity', entity: e })}>
             {entityName(e)}
           </button>
+          {e.dateOfBirth && <div className="cell-sub">Born {formatDate(e.dateOfBirth)}</div>}
           {e.tradingName && e.tradingName !== e.displayName && <div className="cell-sub">Trading as {e.tradingName}</div>}
           {!memberIds.has(e.id) && (
             <span className="badge" title="Not a member of this group: shown because it is related to a member.">
@@ -127,7 +128,6 @@ export default function GroupScreen({ id }: { id: number }) {
         </div>
       ),
     },
-    { key: 'dob', header: 'Date of birth', className: 'col-date', render: (e) => formatDate(e.dateOfBirth) || <span className="muted">—</span> },
     {
       key: 'contact',
       header: 'Contact',
@@ -135,8 +135,8 @@ export default function GroupScreen({ id }: { id: number }) {
       render: (e) =>
         e.email || e.phone ? (
           <div className="contact">
-            {e.email && <div>{e.email}</div>}
-            {e.phone && <div>{e.phone}</div>}
+            {e.email && <div title={e.email}>{e.email}</div>}
+            {e.phone && <div title={e.phone}>{e.phone}</div>}
           </div>
         ) : (
           <span className="muted">—</span>
