@@ -94,6 +94,10 @@ async function backendEntityCount(page, query) {
   return page.evaluate(async (q) => ((await window.go.main.App.ListEntities(q)) || []).length, query)
 }
 
+async function backendEntityExists(page, name) {
+  return page.evaluate(async (n) => ((await window.go.main.App.ListEntities(n)) || []).some((e) => e.displayName === n), name)
+}
+
 async function openAddEntity(page) {
   await page.getByRole('button', { name: 'Add entity', exact: true }).first().click()
   await dialog(page).waitFor()
@@ -363,11 +367,30 @@ async function main() {
     await closeDialogWithEsc(page)
     await expectCounts(page, 8, 6, 'after a 7th member')
 
+    step('add an existing entity from another group, then take it out again (it is kept)')
+    await openGroupFromList(page, GROUP)
+    await page.getByRole('button', { name: 'Add existing entity' }).click()
+    await dialog(page).getByLabel('Search entities').fill('An Tran')
+    await dialog(page).getByRole('button', { name: 'Add An Tran to this group' }).click()
+    await dialog(page).waitFor({ state: 'detached' })
+    // An Tran is a member of the fund, so the fund shows as related but outside the group.
+    await expectCounts(page, 4, 3, 'with an existing entity added')
+    await page.getByTestId('external-row').filter({ hasText: 'Tran Family Super Fund' }).waitFor()
+    await screenshotPage(page, 'e2e-09-related-outside-group')
+    await page.getByRole('button', { name: 'Remove An Tran from this group' }).click()
+    await dialog(page).getByText('stays in Structura').waitFor()
+    await dialog(page).getByRole('button', { name: 'Remove from group' }).click()
+    await dialog(page).waitFor({ state: 'detached' })
+    await expectCounts(page, 3, 2, 'after taking it out again')
+    assert((await page.getByTestId('external-row').count()) === 0, 'nothing outside the group is shown any more')
+    assert(await backendEntityExists(page, 'An Tran'), 'the entity taken out of the group still exists')
+    await openGroupFromList(page, 'Tran Super Fund')
+
     step('delete the SMSF group with its entities, after the preview')
     await page.getByRole('button', { name: 'Delete group' }).click()
     await dialog(page).getByText('8 entities are only in this group').waitFor()
     await dialog(page).getByTestId('delete-orphans').check()
-    await screenshotPage(page, 'e2e-09-delete-group-preview')
+    await screenshotPage(page, 'e2e-10-delete-group-preview')
     await dialog(page).getByRole('button', { name: 'Delete group and 8 entities' }).click()
     await page.getByTestId('groups-screen').waitFor()
     await page.getByTestId('group-row').filter({ hasText: GROUP }).waitFor()
@@ -381,7 +404,7 @@ async function main() {
     await expectCounts(page, 4, 3, 'with the spouse')
     await page.getByRole('button', { name: `Delete relationship: Linh Nguyen is Spouse of ${MINH}` }).click()
     await dialog(page).getByText('Both entities stay').waitFor()
-    await screenshotPage(page, 'e2e-10-confirm-delete')
+    await screenshotPage(page, 'e2e-11-confirm-delete')
     // Focus starts on Cancel, the safe choice.
     assert(await dialog(page).getByRole('button', { name: 'Cancel' }).evaluate((b) => b === document.activeElement), 'Cancel has the focus')
     await dialog(page).getByRole('button', { name: 'Delete relationship' }).click()
@@ -391,19 +414,19 @@ async function main() {
     await dialog(page).getByRole('button', { name: 'Delete entity' }).click()
     await dialog(page).waitFor({ state: 'detached' })
     await expectCounts(page, 3, 2, 'after deleting the entity')
-    assert((await backendEntityCount(page, 'Linh')) === 0, 'the deleted entity is gone from the database')
+    assert(!(await backendEntityExists(page, 'Linh Nguyen')), 'the deleted entity is gone from the database')
 
     step('the Sync and Settings screens')
     await page.getByRole('link', { name: 'Sync', exact: true }).click()
     await page.getByText('Connecting to Xero Practice Manager comes next').waitFor()
-    await screenshotPage(page, 'e2e-11-sync')
+    await screenshotPage(page, 'e2e-12-sync')
     await page.getByRole('link', { name: 'Settings', exact: true }).click()
     await page.getByRole('button', { name: 'Open log folder' }).waitFor()
     const dir = await page.getByTestId('info-data-dir').textContent()
     assert(dir === dataDir || dir.startsWith(dataDir), `Settings shows the data folder (got "${dir}")`)
     assert((await page.getByTestId('info-log-file').textContent()).length > 0, 'Settings shows the log file')
     await noRawText(page, 'settings')
-    await screenshotPage(page, 'e2e-12-settings')
+    await screenshotPage(page, 'e2e-13-settings')
 
     step('stop the app (SIGTERM) and start it again on the same data folder')
     await page.close()
@@ -420,7 +443,7 @@ async function main() {
     const cells = await row.locator('td').allTextContents()
     assert(cells[1] === '3' && cells[2] === '2', `the list shows 3 entities and 2 relationships (got ${JSON.stringify(cells)})`)
     assert((await page.getByTestId('group-row').count()) === 1, 'only the one group is left')
-    await screenshotPage(page, 'e2e-13-groups-after-restart')
+    await screenshotPage(page, 'e2e-14-groups-after-restart')
     const shot = await stableDisplayShot('window-groups')
     console.log(`      real window: ${path.relative(repoRoot, shot.file)} (${shot.colours} colours)`)
 
@@ -436,7 +459,7 @@ async function main() {
       `the backend holds the same data after the restart (got ${JSON.stringify(final)})`,
     )
     await noRawText(page, 'group after restart')
-    await screenshotPage(page, 'e2e-14-group-after-restart')
+    await screenshotPage(page, 'e2e-15-group-after-restart')
 
     step('a second copy on the same data folder shows a friendly startup error page')
     const dup = await startApp({ bin, dataDir, name: 'second-copy' })
@@ -448,7 +471,7 @@ async function main() {
       const text = await gone.innerText()
       assert(/already open/i.test(text), `the page says Structura is already open (got "${text}")`)
       assert(!/STRUCTURA_ERROR|lock|errno|\.go\b/i.test(text), 'no raw error text on the startup page')
-      await screenshotPage(dupPage, 'e2e-15-already-open')
+      await screenshotPage(dupPage, 'e2e-16-already-open')
       await dupPage.close()
     } finally {
       await dup.stop()

@@ -305,7 +305,13 @@ export default function GroupScreen({ id }: { id: number }) {
             Relationships <span className="count" data-testid="relationship-count">{group.relationships.length}</span>
           </h2>
           <div className="section-actions">
-            <button type="button" className="button button-primary" onClick={() => setDialog({ kind: 'newRel' })}>
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => setDialog({ kind: 'newRel' })}
+              disabled={group.entities.length === 0}
+              title={group.entities.length === 0 ? 'Add entities first' : undefined}
+            >
               <Plus size={16} aria-hidden /> Add relationship
             </button>
           </div>
