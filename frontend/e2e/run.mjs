@@ -210,6 +210,7 @@ async function main() {
     page = await context.newPage()
     page.setDefaultTimeout(15000)
     await page.goto(app.url)
+    const windowAtStart = await stableDisplayShot('window-empty')
 
     step('the Groups screen opens with an empty state that says what to do')
     await page.getByTestId('groups-empty').waitFor()
@@ -344,6 +345,8 @@ async function main() {
     assert(mid && mid.entities.length === 3 && mid.relationships === 2, `the backend holds 3 entities and 2 relationships (got ${JSON.stringify(mid)})`)
 
     step('a 7th member of an SMSF is refused (fund and members set up through the real bound methods)')
+    await page.getByRole('link', { name: 'Groups', exact: true }).click()
+    await page.getByTestId('groups-screen').waitFor()
     await page.evaluate(async () => {
       const A = window.go.main.App
       const blank = { trustType: '', givenName: '', familyName: '', legalName: '', tradingName: '', dateOfBirth: '', abn: '', acn: '', email: '', phone: '', address: '', notes: '' }
@@ -355,6 +358,8 @@ async function main() {
       }
       await A.CreateEntity(g.id, { ...blank, kind: 'individual', givenName: 'Khoa', familyName: 'Tran' })
     })
+    // The open Groups screen was not reloaded: it heard "structure:changed".
+    await page.getByTestId('group-row').filter({ hasText: 'Tran Super Fund' }).waitFor()
     await openGroupFromList(page, 'Tran Super Fund')
     await expectCounts(page, 8, 6, 'the SMSF group')
     await openAddRelationship(page)
@@ -427,6 +432,11 @@ async function main() {
     assert((await page.getByTestId('info-log-file').textContent()).length > 0, 'Settings shows the log file')
     await noRawText(page, 'settings')
     await screenshotPage(page, 'e2e-13-settings')
+
+    step('the real window followed every change (structure:changed) without being touched')
+    const live = await stableDisplayShot('window-groups-live')
+    assert(!readFileSync(live.file).equals(readFileSync(windowAtStart.file)), 'the real window changed from its empty state')
+    console.log(`      real window, live: ${path.relative(repoRoot, live.file)} (${live.colours} colours)`)
 
     step('stop the app (SIGTERM) and start it again on the same data folder')
     await page.close()
