@@ -583,3 +583,7 @@ func normalizeDigits(code string) string {
 
 // randomBytes is crypto/rand.Read, replaceable in tests of failures.
 var randomBytes = func(b []byte) error { _, err := rand.Read(b); return err }
+
+// Notify emits the current Status (after something outside this package
+// changed it, such as connecting or disconnecting).
+func (s *Service) Notify(ctx context.Context) { s.changed(context.WithoutCancel(ctx)) }
