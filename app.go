@@ -6,10 +6,12 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"structura/backend/apperr"
+	"structura/backend/connection"
 	"structura/backend/core"
 	"structura/backend/desktop"
 	"structura/backend/model"
 	"structura/backend/structure"
+	"structura/backend/twofa"
 )
 
 // App is the facade bound to the frontend. It holds no logic: each method
@@ -195,4 +197,116 @@ func (a *App) UpdateRelationship(id int64, in model.RelationshipInput) (model.Re
 // DeleteRelationship deletes a relationship.
 func (a *App) DeleteRelationship(id int64) error {
 	return do(a, "DeleteRelationship", func(ctx context.Context) error { return a.be.Structure.DeleteRelationship(ctx, id) })
+}
+
+// ---- XPM connection (docs/connection.md) ----
+
+// ConnectionStatus returns the connection state for the status bar and
+// settings.
+func (a *App) ConnectionStatus() (connection.Status, error) {
+	return call(a, "ConnectionStatus", func(ctx context.Context) (connection.Status, error) {
+		return a.be.Connection.Status(ctx)
+	})
+}
+
+// GetXPMSettings returns Settings → XPM connection.
+func (a *App) GetXPMSettings() (connection.Settings, error) {
+	return call(a, "GetXPMSettings", func(ctx context.Context) (connection.Settings, error) {
+		return a.be.Connection.Settings(ctx)
+	})
+}
+
+// SaveXPMSettings saves Settings → XPM connection.
+func (a *App) SaveXPMSettings(in connection.SettingsInput) (connection.Settings, error) {
+	return call(a, "SaveXPMSettings", func(ctx context.Context) (connection.Settings, error) {
+		return a.be.Connection.SaveSettings(ctx, in)
+	})
+}
+
+// StartConnect opens Xero's sign-in page and returns at once; progress comes
+// as connect:progress events.
+func (a *App) StartConnect() (connection.Attempt, error) {
+	return call(a, "StartConnect", func(ctx context.Context) (connection.Attempt, error) {
+		return a.be.Connection.StartConnect(ctx)
+	})
+}
+
+// ReopenConnectBrowser opens the sign-in page of an attempt again.
+func (a *App) ReopenConnectBrowser(attemptID string) error {
+	return do(a, "ReopenConnectBrowser", func(ctx context.Context) error {
+		return a.be.Connection.ReopenBrowser(ctx, attemptID)
+	})
+}
+
+// CancelConnect cancels a connect attempt.
+func (a *App) CancelConnect(attemptID string) error {
+	return do(a, "CancelConnect", func(ctx context.Context) error { return a.be.Connection.CancelConnect(ctx, attemptID) })
+}
+
+// ChooseTenant connects an attempt to the practice the user picked.
+func (a *App) ChooseTenant(attemptID, tenantID string) (connection.Status, error) {
+	return call(a, "ChooseTenant", func(ctx context.Context) (connection.Status, error) {
+		return a.be.Connection.ChooseTenant(ctx, attemptID, tenantID)
+	})
+}
+
+// TestConnection makes one cheap call to XPM and reports the result.
+func (a *App) TestConnection() (connection.TestResult, error) {
+	return call(a, "TestConnection", func(ctx context.Context) (connection.TestResult, error) {
+		return a.be.Connection.TestConnection(ctx)
+	})
+}
+
+// Disconnect revokes access and forgets the tokens; local data and links
+// are kept.
+func (a *App) Disconnect() (connection.DisconnectResult, error) {
+	return call(a, "Disconnect", func(ctx context.Context) (connection.DisconnectResult, error) {
+		return a.be.Connection.Disconnect(ctx)
+	})
+}
+
+// ---- two-factor protection ----
+
+// TwoFactorStatus returns whether 2FA is on and whether the app is locked.
+func (a *App) TwoFactorStatus() (twofa.Status, error) {
+	return call(a, "TwoFactorStatus", func(ctx context.Context) (twofa.Status, error) { return a.be.TwoFactor.Status(ctx) })
+}
+
+// BeginTwoFactorEnrolment returns the QR code and text secret (shown once).
+func (a *App) BeginTwoFactorEnrolment() (twofa.Enrolment, error) {
+	return call(a, "BeginTwoFactorEnrolment", func(ctx context.Context) (twofa.Enrolment, error) { return a.be.TwoFactor.Begin(ctx) })
+}
+
+// ConfirmTwoFactorEnrolment turns 2FA on with a code and returns the
+// recovery codes (shown once).
+func (a *App) ConfirmTwoFactorEnrolment(code string) (twofa.Confirmation, error) {
+	return call(a, "ConfirmTwoFactorEnrolment", func(ctx context.Context) (twofa.Confirmation, error) {
+		return a.be.TwoFactor.Confirm(ctx, code)
+	})
+}
+
+// UnlockWithCode unlocks the app with a TOTP or recovery code.
+func (a *App) UnlockWithCode(code string) (twofa.Status, error) {
+	return call(a, "UnlockWithCode", func(ctx context.Context) (twofa.Status, error) { return a.be.TwoFactor.Unlock(ctx, code) })
+}
+
+// DisableTwoFactor turns 2FA off (refused while connected).
+func (a *App) DisableTwoFactor(code string) (twofa.Status, error) {
+	return call(a, "DisableTwoFactor", func(ctx context.Context) (twofa.Status, error) { return a.be.TwoFactor.Disable(ctx, code) })
+}
+
+// SetTwoFactorIdleHours sets after how many idle hours a write to XPM asks
+// for a code again.
+func (a *App) SetTwoFactorIdleHours(hours int) (twofa.Status, error) {
+	return call(a, "SetTwoFactorIdleHours", func(ctx context.Context) (twofa.Status, error) {
+		return a.be.TwoFactor.SetIdleLockHours(ctx, hours)
+	})
+}
+
+// LockNow locks the app until a code is entered.
+func (a *App) LockNow() (twofa.Status, error) {
+	return call(a, "LockNow", func(ctx context.Context) (twofa.Status, error) {
+		a.be.TwoFactor.Lock(ctx)
+		return a.be.TwoFactor.Status(ctx)
+	})
 }

@@ -370,7 +370,7 @@ func (s *Service) Disconnect(ctx context.Context) (DisconnectResult, error) {
 	res.KeptLinks = store.LinkCounts{TenantID: cur.TenantID}
 	for _, p := range res.Status.ParkedLinks {
 		if strings.EqualFold(p.TenantID, cur.TenantID) {
-			res.KeptLinks = p.LinkCounts
+			res.KeptLinks = p.Counts()
 		}
 	}
 	res.Warning = strings.Join(warnings, " ")

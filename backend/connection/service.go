@@ -468,8 +468,16 @@ type Status struct {
 
 // ParkedLinks are the links of a practice Structura is not connected to.
 type ParkedLinks struct {
-	store.LinkCounts
-	TenantName string `json:"tenantName"`
+	TenantID      string `json:"tenantId"`
+	TenantName    string `json:"tenantName"`
+	Groups        int    `json:"groups"`
+	Entities      int    `json:"entities"`
+	Relationships int    `json:"relationships"`
+}
+
+// Counts returns the link counts.
+func (p ParkedLinks) Counts() store.LinkCounts {
+	return store.LinkCounts{TenantID: p.TenantID, Groups: p.Groups, Entities: p.Entities, Relationships: p.Relationships}
 }
 
 // Status returns the current status.
@@ -526,7 +534,7 @@ func parkedLinks(ctx context.Context, tx *store.Tx, current string) ([]ParkedLin
 		if strings.EqualFold(c.TenantID, current) {
 			continue
 		}
-		p := ParkedLinks{LinkCounts: c, TenantName: "an earlier practice"}
+		p := ParkedLinks{TenantID: c.TenantID, Groups: c.Groups, Entities: c.Entities, Relationships: c.Relationships, TenantName: "an earlier practice"}
 		if row, ok, err := tx.Connection(ctx, c.TenantID); err != nil {
 			return nil, err
 		} else if ok && row.TenantName != "" {

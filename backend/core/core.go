@@ -9,17 +9,23 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"structura/backend/apperr"
+	"structura/backend/auth"
 	"structura/backend/clock"
+	"structura/backend/connection"
 	"structura/backend/events"
 	"structura/backend/instance"
 	"structura/backend/logging"
 	"structura/backend/paths"
+	"structura/backend/sandbox"
 	"structura/backend/secrets"
 	"structura/backend/store"
 	"structura/backend/structure"
+	"structura/backend/twofa"
 )
 
 // KeychainService is the service name of every Structura keychain item.
@@ -44,6 +50,13 @@ type Backend struct {
 	Store     *store.Store
 	Secrets   secrets.Store
 	Structure *structure.Service
+	// TwoFactor guards the XPM connection (issue 6).
+	TwoFactor *twofa.Service
+	// Connection is the XPM connection: settings, connect, test, disconnect.
+	Connection *connection.Service
+	// Sandbox is the built-in XPM sandbox, started for the sandbox
+	// environment (the default).
+	Sandbox *connection.SandboxHost
 	// Events carries notifications to the UI; the app attaches the Wails
 	// runtime to it when the window starts.
 	Events *events.Bus
@@ -86,12 +99,16 @@ func Start(ctx context.Context, cfg Config) (_ *Backend, err error) {
 	b.Secrets = secrets.NewKeyring(KeychainService, KeychainTimeout)
 	b.Structure = structure.New(b.Store, b.Secrets, b.Clock, b.Log.Logger)
 	b.Structure.OnChange(func() { b.Events.Emit(events.StructureChanged, nil) })
+	b.startConnection(ctx)
 	return b, nil
 }
 
 // Close releases everything Start opened, in reverse order.
 func (b *Backend) Close() error {
 	var errs []error
+	if b.Sandbox != nil {
+		errs = append(errs, b.Sandbox.Close()) // saves the demo practice's data
+	}
 	if b.Store != nil {
 		errs = append(errs, b.Store.Close())
 	}
@@ -104,4 +121,34 @@ func (b *Backend) Close() error {
 		return fmt.Errorf("close backend: %w", err)
 	}
 	return nil
+}
+
+// SandboxStateFile is where the built-in sandbox keeps the demo practice's
+// data between runs (never tokens).
+const SandboxStateFile = "sandbox-state.json"
+
+// startConnection wires two-factor protection, the XPM connection and the
+// built-in sandbox, which starts now when it is the environment (the
+// default), so the app opens on the demo practice.
+func (b *Backend) startConnection(ctx context.Context) {
+	b.TwoFactor = twofa.New(twofa.Config{Store: b.Store, Secrets: b.Secrets, Clock: b.Clock, Logger: b.Log.Logger,
+		Events: b.Events, AccountName: twofaAccountName()})
+	b.Sandbox = &connection.SandboxHost{StatePath: filepath.Join(b.Layout.Dir, SandboxStateFile),
+		Options: sandbox.Options{Clock: b.Clock, Data: "demo"}, Logger: b.Log.Logger}
+	b.Connection = connection.New(connection.Config{Store: b.Store, Secrets: b.Secrets, Clock: b.Clock, Logger: b.Log.Logger,
+		Events: b.Events, TwoFactor: b.TwoFactor, Browser: auth.SystemBrowser{}, Sandbox: b.Sandbox})
+	if st, err := b.Connection.Settings(ctx); err == nil && st.Environment == connection.EnvSandbox {
+		if err := b.Sandbox.Start(); err != nil {
+			// Not fatal: the settings screen and Connect report it.
+			b.Log.Error("the built-in sandbox could not start", "err", err)
+		}
+	}
+}
+
+// twofaAccountName labels Structura's entry in the authenticator app.
+func twofaAccountName() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return "Structura on " + h
+	}
+	return "Structura"
 }

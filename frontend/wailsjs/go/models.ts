@@ -9,6 +9,91 @@ export namespace apperr {
 
 }
 
+export namespace connection {
+	
+	export interface Attempt {
+	    attemptId: string;
+	    browserUrl: string;
+	    redirectUri: string;
+	    // Go type: time
+	    expiresAt: any;
+	    browserOpened: boolean;
+	    browserError?: string;
+	    environment: string;
+	}
+	export interface ChecklistItem {
+	    title: string;
+	    detail: string;
+	}
+	export interface ParkedLinks {
+	    tenantId: string;
+	    tenantName: string;
+	    groups: number;
+	    entities: number;
+	    relationships: number;
+	}
+	export interface Status {
+	    state: string;
+	    label: string;
+	    environment: string;
+	    sandbox: boolean;
+	    tenantId?: string;
+	    tenantName?: string;
+	    connectedBy?: string;
+	    connectedEmail?: string;
+	    // Go type: time
+	    connectedAt?: any;
+	    scopes?: string[];
+	    reason?: string;
+	    activeLinks: store.LinkCounts;
+	    parkedLinks: ParkedLinks[];
+	    connectAttemptId?: string;
+	}
+	export interface DisconnectResult {
+	    status: Status;
+	    revoked: boolean;
+	    warning?: string;
+	    keptLinks: store.LinkCounts;
+	}
+	
+	export interface Settings {
+	    environment: string;
+	    clientId: string;
+	    hasClientSecret: boolean;
+	    callbackPort: number;
+	    redirectUri: string;
+	    apiBaseUrl: string;
+	    scopes: string[];
+	    sandboxClientId: string;
+	    locked: boolean;
+	    checklist: ChecklistItem[];
+	}
+	export interface SettingsInput {
+	    environment: string;
+	    clientId: string;
+	    clientSecret: string;
+	    clearClientSecret: boolean;
+	    callbackPort: number;
+	    apiBaseUrl: string;
+	}
+	
+	export interface TestResult {
+	    ok: boolean;
+	    verdict: string;
+	    fix?: string;
+	    tenantId: string;
+	    practiceName: string;
+	    durationMs: number;
+	    callsLeftThisMinute?: number;
+	    callsLeftToday?: number;
+	    scopes: string[];
+	    missingScopes: string[];
+	    // Go type: time
+	    checkedAt: any;
+	}
+
+}
+
 export namespace main {
 	
 	export interface AppInfo {
@@ -136,6 +221,17 @@ export namespace model {
 
 }
 
+export namespace store {
+	
+	export interface LinkCounts {
+	    tenantId: string;
+	    groups: number;
+	    entities: number;
+	    relationships: number;
+	}
+
+}
+
 export namespace structure {
 	
 	export interface DeletePreview {
@@ -147,6 +243,37 @@ export namespace structure {
 	    linkedOrphanCount: number;
 	    linked: boolean;
 	    xpmGroupUuid: string;
+	}
+
+}
+
+export namespace twofa {
+	
+	export interface Status {
+	    enabled: boolean;
+	    // Go type: time
+	    enabledAt: any;
+	    required: boolean;
+	    locked: boolean;
+	    idleExpired: boolean;
+	    codeNeededToConnect: boolean;
+	    recoveryCodesLeft: number;
+	    idleLockHours: number;
+	    enrolmentPending: boolean;
+	}
+	export interface Confirmation {
+	    recoveryCodes: string[];
+	    status: Status;
+	}
+	export interface Enrolment {
+	    secret: string;
+	    qrCodeDataUrl: string;
+	    issuer: string;
+	    accountName: string;
+	    digits: number;
+	    periodSeconds: number;
+	    // Go type: time
+	    expiresAt: any;
 	}
 
 }

@@ -6,6 +6,26 @@ export function AddMember(arg1, arg2) {
   return window['go']['main']['App']['AddMember'](arg1, arg2);
 }
 
+export function BeginTwoFactorEnrolment() {
+  return window['go']['main']['App']['BeginTwoFactorEnrolment']();
+}
+
+export function CancelConnect(arg1) {
+  return window['go']['main']['App']['CancelConnect'](arg1);
+}
+
+export function ChooseTenant(arg1, arg2) {
+  return window['go']['main']['App']['ChooseTenant'](arg1, arg2);
+}
+
+export function ConfirmTwoFactorEnrolment(arg1) {
+  return window['go']['main']['App']['ConfirmTwoFactorEnrolment'](arg1);
+}
+
+export function ConnectionStatus() {
+  return window['go']['main']['App']['ConnectionStatus']();
+}
+
 export function CreateEntity(arg1, arg2) {
   return window['go']['main']['App']['CreateEntity'](arg1, arg2);
 }
@@ -34,8 +54,20 @@ export function DeleteRelationship(arg1) {
   return window['go']['main']['App']['DeleteRelationship'](arg1);
 }
 
+export function DisableTwoFactor(arg1) {
+  return window['go']['main']['App']['DisableTwoFactor'](arg1);
+}
+
+export function Disconnect() {
+  return window['go']['main']['App']['Disconnect']();
+}
+
 export function GetGroup(arg1) {
   return window['go']['main']['App']['GetGroup'](arg1);
+}
+
+export function GetXPMSettings() {
+  return window['go']['main']['App']['GetXPMSettings']();
 }
 
 export function Info() {
@@ -50,6 +82,10 @@ export function ListGroups(arg1) {
   return window['go']['main']['App']['ListGroups'](arg1);
 }
 
+export function LockNow() {
+  return window['go']['main']['App']['LockNow']();
+}
+
 export function OpenLogFolder() {
   return window['go']['main']['App']['OpenLogFolder']();
 }
@@ -60,6 +96,34 @@ export function RelationshipTypes() {
 
 export function RemoveMember(arg1, arg2) {
   return window['go']['main']['App']['RemoveMember'](arg1, arg2);
+}
+
+export function ReopenConnectBrowser(arg1) {
+  return window['go']['main']['App']['ReopenConnectBrowser'](arg1);
+}
+
+export function SaveXPMSettings(arg1) {
+  return window['go']['main']['App']['SaveXPMSettings'](arg1);
+}
+
+export function SetTwoFactorIdleHours(arg1) {
+  return window['go']['main']['App']['SetTwoFactorIdleHours'](arg1);
+}
+
+export function StartConnect() {
+  return window['go']['main']['App']['StartConnect']();
+}
+
+export function TestConnection() {
+  return window['go']['main']['App']['TestConnection']();
+}
+
+export function TwoFactorStatus() {
+  return window['go']['main']['App']['TwoFactorStatus']();
+}
+
+export function UnlockWithCode(arg1) {
+  return window['go']['main']['App']['UnlockWithCode'](arg1);
 }
 
 export function UpdateEntity(arg1, arg2) {
