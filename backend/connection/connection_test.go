@@ -551,3 +551,37 @@ func contains(list []string, s string) bool {
 }
 
 var _ = store.ConnConnected
+
+// A restart of Structura restarts the in-process sandbox, which keeps no
+// grants: ResumeSandbox gets a new grant for the same user; without it the
+// saved token is refused and the connection says "Reconnect needed".
+func TestSandboxConnectionAcrossRestart(t *testing.T) {
+	f := newFixture(t)
+	f.enrol()
+	f.connect(sandbox.UserAlex, "")
+	restart := func() {
+		if err := f.host.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f.host = &SandboxHost{StatePath: f.host.StatePath, Options: f.host.Options}
+		if err := f.host.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.host.Close() })
+		f.sb = f.host.Server()
+		f.svc = New(Config{Store: f.st, Secrets: f.kc, Clock: f.clk, Events: f.ev, TwoFactor: f.tfa, Browser: f.br, Sandbox: f.host, XPMRetry: xpmRetryForTests})
+		f.saveSettings(SettingsInput{Environment: EnvSandbox, CallbackPort: f.port})
+	}
+	restart()
+	f.svc.ResumeSandbox(f.ctx)
+	if r := f.test(); !r.OK {
+		t.Fatalf("after restart with resume: %+v", r)
+	}
+	restart()
+	if r := f.test(); r.OK || !strings.HasPrefix(r.Verdict, "Reconnect needed") {
+		t.Fatalf("after restart without resume: %+v", r)
+	}
+	if f.status().State != StateReconnectNeeded {
+		t.Fatal("status not reconnect_needed")
+	}
+}

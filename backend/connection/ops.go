@@ -380,3 +380,37 @@ func (s *Service) Disconnect(ctx context.Context) (DisconnectResult, error) {
 	}
 	return res, nil
 }
+
+// regranter is implemented by SandboxHost.
+type regranter interface {
+	Regrant(ctx context.Context, email, scopes string) (auth.Token, string, error)
+}
+
+// ResumeSandbox keeps a sandbox connection alive across restarts of
+// Structura: the in-process sandbox never writes grants or tokens anywhere,
+// so at start it forgets them, and the saved refresh token would be refused.
+// Call it once at start: for a connected sandbox connection it asks the
+// sandbox for a new grant of the same user (as Xero would still have the
+// grant) and saves the tokens in the keychain. Real Xero is never touched.
+// If that fails, the connection is marked "Reconnect needed".
+func (s *Service) ResumeSandbox(ctx context.Context) {
+	rg, ok := s.sandbox.(regranter)
+	if !ok {
+		return
+	}
+	r, cur, err := s.settings(ctx)
+	if err != nil || cur == nil || cur.Environment != EnvSandbox || cur.Status != store.ConnConnected || r.env != EnvSandbox {
+		return
+	}
+	tok, _, err := rg.Regrant(ctx, cur.ConnectedEmail, cur.Scopes)
+	if err == nil {
+		tok.Expiry = s.clk.Now().Add(auth.DefaultAccessTTL)
+		err = auth.SaveToken(ctx, s.sec, auth.TokenKey(cur.TenantID), tok)
+	}
+	if err != nil {
+		s.log.Warn("could not resume the sandbox connection", "err", err)
+		s.markReconnectNeeded(cur.TenantID, err)
+		return
+	}
+	s.log.Info("sandbox connection resumed", "tenant", cur.TenantID)
+}

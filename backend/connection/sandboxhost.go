@@ -153,3 +153,19 @@ func (h *SandboxHost) Endpoints(ctx context.Context) (auth.Endpoints, error) {
 	}
 	return auth.SandboxEndpoints(u), nil
 }
+
+// Regrant issues a new grant of the built-in app to the sandbox user with
+// this email, as if they had allowed access again, and returns its tokens.
+// The sandbox keeps grants only in memory, so after a restart of Structura
+// the saved refresh token is unknown to it; see Service.ResumeSandbox.
+func (h *SandboxHost) Regrant(ctx context.Context, email, scopes string) (auth.Token, string, error) {
+	srv, err := h.start()
+	if err != nil {
+		return auth.Token{}, "", err
+	}
+	ts, err := srv.MintToken(email, sandbox.DefaultClientID, scopes)
+	if err != nil {
+		return auth.Token{}, "", err
+	}
+	return auth.Token{AccessToken: ts.AccessToken, RefreshToken: ts.RefreshToken, Scopes: ts.Scope}, ts.IDToken, nil
+}

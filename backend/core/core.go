@@ -141,6 +141,8 @@ func (b *Backend) startConnection(ctx context.Context) {
 		if err := b.Sandbox.Start(); err != nil {
 			// Not fatal: the settings screen and Connect report it.
 			b.Log.Error("the built-in sandbox could not start", "err", err)
+		} else {
+			b.Connection.ResumeSandbox(ctx)
 		}
 	}
 }
