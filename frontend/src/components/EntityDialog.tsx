@@ -3,7 +3,7 @@
 // others, ACN for companies, trust type for trusts). Every rule — ABN and
 // ACN check digits, dates, TFN — is the backend's: its messages appear under
 // the inputs and the dialog keeps what was typed.
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import Dialog from './Dialog'
 import Field, { FieldRow } from './Field'
 import ErrorBanner from './ErrorBanner'
@@ -99,7 +99,6 @@ export default function EntityDialog({ groupId, entity, initialKind = 'individua
   const [tfnMode, setTfnMode] = useState<TfnMode>(entity?.tfnLast3 ? 'keep' : 'none')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<AppError>()
-  const root = useRef<HTMLDivElement>(null)
 
   const set = (k: keyof Form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }))
   const shown = fieldsForKind(form.kind)
@@ -147,7 +146,7 @@ export default function EntityDialog({ groupId, entity, initialKind = 'individua
         </>
       }
     >
-      <div ref={root}>
+      <div>
         <ErrorBanner error={unshownError(error, shown)} />
         <FieldRow>
           <Field label="Kind of entity" error={err('kind')}>
