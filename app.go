@@ -310,3 +310,9 @@ func (a *App) LockNow() (twofa.Status, error) {
 		return a.be.TwoFactor.Status(ctx)
 	})
 }
+
+// ResetTwoFactor turns 2FA off without a code; allowed only while not
+// connected (for a lost authenticator and lost recovery codes).
+func (a *App) ResetTwoFactor() (twofa.Status, error) {
+	return call(a, "ResetTwoFactor", func(ctx context.Context) (twofa.Status, error) { return a.be.TwoFactor.Reset(ctx) })
+}

@@ -587,3 +587,35 @@ var randomBytes = func(b []byte) error { _, err := rand.Read(b); return err }
 // Notify emits the current Status (after something outside this package
 // changed it, such as connecting or disconnecting).
 func (s *Service) Notify(ctx context.Context) { s.changed(context.WithoutCancel(ctx)) }
+
+// Reset turns protection off without a code, which is allowed only while no
+// connection exists (then it protects nothing): the way out when both the
+// authenticator app and the recovery codes are lost. Disconnecting needs no
+// code, because it only removes access.
+func (s *Service) Reset(ctx context.Context) (Status, error) {
+	_, enabled, connected, _, _, err := s.state(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	if connected {
+		return Status{}, apperr.New(apperr.CodeConflict, "Two-factor authentication cannot be reset while Structura is connected to Xero.",
+			"Disconnect first (no code is needed; your local data and links are kept), then reset it and set it up again.")
+	}
+	if enabled {
+		if err := s.st.WithTx(ctx, func(tx *store.Tx) error { return tx.DisableTwoFactor(ctx) }); err != nil {
+			return Status{}, err
+		}
+		if err := s.sec.Delete(ctx, SeedKey); err != nil {
+			s.log.Warn("two-factor seed could not be removed from the keychain", "err", err)
+		}
+		s.log.Info("two-factor authentication reset without a code (no connection)")
+	}
+	s.mu.Lock()
+	s.verifiedAt, s.pending = time.Time{}, nil
+	s.mu.Unlock()
+	st, err := s.Status(ctx)
+	if err == nil {
+		s.changed(ctx)
+	}
+	return st, err
+}

@@ -343,3 +343,28 @@ func TestRecoveryHashFormat(t *testing.T) {
 		t.Fatal("normalisation")
 	}
 }
+
+func TestResetOnlyWithoutConnection(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.enrol(t)
+	f.setConnected(t, store.ConnConnected)
+	if _, err := f.svc.Reset(ctx); apperr.CodeOf(err) != apperr.CodeConflict {
+		t.Fatalf("reset while connected: %v", err)
+	}
+	if err := f.st.WithTx(ctx, func(tx *store.Tx) error {
+		return tx.SetConnectionStatus(ctx, "t1", store.ConnDisconnected, "", f.clk.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.svc.Reset(ctx)
+	if err != nil || st.Enabled {
+		t.Fatalf("reset: %+v %v", st, err)
+	}
+	if _, err := f.sec.Get(ctx, SeedKey); err == nil {
+		t.Fatal("seed left behind")
+	}
+	if _, err := f.svc.Begin(ctx); err != nil {
+		t.Fatalf("set up again: %v", err)
+	}
+}

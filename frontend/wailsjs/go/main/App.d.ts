@@ -56,6 +56,8 @@ export function RemoveMember(arg1:number,arg2:number):Promise<void>;
 
 export function ReopenConnectBrowser(arg1:string):Promise<void>;
 
+export function ResetTwoFactor():Promise<twofa.Status>;
+
 export function SaveXPMSettings(arg1:connection.SettingsInput):Promise<connection.Settings>;
 
 export function SetTwoFactorIdleHours(arg1:number):Promise<twofa.Status>;

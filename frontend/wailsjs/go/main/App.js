@@ -102,6 +102,10 @@ export function ReopenConnectBrowser(arg1) {
   return window['go']['main']['App']['ReopenConnectBrowser'](arg1);
 }
 
+export function ResetTwoFactor() {
+  return window['go']['main']['App']['ResetTwoFactor']();
+}
+
 export function SaveXPMSettings(arg1) {
   return window['go']['main']['App']['SaveXPMSettings'](arg1);
 }
