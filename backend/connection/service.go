@@ -374,6 +374,12 @@ func (s *Service) SaveSettings(ctx context.Context, in SettingsInput) (Settings,
 	if err != nil {
 		return Settings{}, err
 	}
+	if oldSecretGoes || in.ClientSecret != "" {
+		// The token source of the connection must refresh with the new secret.
+		s.mu.Lock()
+		s.live = nil
+		s.mu.Unlock()
+	}
 	s.log.Info("XPM settings saved", "environment", in.Environment, "callbackPort", in.CallbackPort, "hasClientSecret", hasSecret)
 	st, err := s.Settings(ctx)
 	if err == nil {
