@@ -32,7 +32,9 @@ type Field struct {
 }
 
 // Applies reports whether the field exists for kind k.
-func (f *Field) Applies(k model.EntityKind) bool { return f.Kinds == nil || slices.Contains(f.Kinds, k) }
+func (f *Field) Applies(k model.EntityKind) bool {
+	return f.Kinds == nil || slices.Contains(f.Kinds, k)
+}
 
 // Get returns the field's value in a local entity input.
 func (f *Field) Get(in *model.EntityInput) string { return *fieldPtr(in, f.Name) }

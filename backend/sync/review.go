@@ -97,8 +97,8 @@ type memPlan struct {
 	groupID int64
 }
 
-func entityKey(uuid string) string       { return "entity:" + uuid }
-func relItemKey(k string) string         { return "rel:" + k }
+func entityKey(uuid string) string          { return "entity:" + uuid }
+func relItemKey(k string) string            { return "rel:" + k }
 func memberKey(group, client string) string { return "member:" + group + ":" + client }
 
 // Review computes the plan of a pull.

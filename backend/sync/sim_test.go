@@ -38,7 +38,7 @@ func simulate(t *testing.T, in Input, ops []GroupOps, now time.Time) {
 			LegalName: in.LegalName, TradingName: in.TradingName, DateOfBirth: in.DateOfBirth, ABN: in.ABN, ACN: in.ACN,
 			Email: in.Email, Phone: in.Phone, Address: in.Address, Notes: in.Notes,
 			DisplayName: model.DisplayName(in.Kind, in.GivenName, in.FamilyName, in.LegalName, in.TradingName),
-			CreatedAt: now, UpdatedAt: now}
+			CreatedAt:   now, UpdatedAt: now}
 	}
 	roundTrip := func(v, out any) {
 		b, err := json.Marshal(v)
