@@ -56,6 +56,11 @@ type ReadPlan struct {
 	AltDuration time.Duration `json:"altDuration"`
 }
 
+// UnknownPracticeClients is assumed when the practice's size is unknown
+// (no discovery yet): a mid-size practice, so that a few groups are read
+// one by one rather than through a list that may be very large.
+const UnknownPracticeClients = 2000
+
 // unknownGroupSize is assumed for a group whose members were never
 // counted.
 const unknownGroupSize = 8
@@ -87,7 +92,7 @@ func ChooseReadPlan(in ReadPlanInput) ReadPlan {
 
 	listClients := in.PracticeClients
 	if listClients <= 0 {
-		listClients = max(members*4, 100)
+		listClients = max(members*4, UnknownPracticeClients)
 	}
 	incremental := !in.ModifiedSince.IsZero()
 	transferClients := listClients
