@@ -159,7 +159,13 @@ func (p *Plan) Ops() ([]GroupOps, error) {
 			}
 		}
 		if !g.Gone {
-			members := append(slices.Clone(g.Members), kept...)
+			var members []string
+			for _, m := range g.Members {
+				if _, gone := p.in.Snapshot.Missing[m]; !gone {
+					members = append(members, m)
+				}
+			}
+			members = append(members, kept...)
 			slices.Sort(members)
 			ops.Base = &GroupBase{V: BaseVersion, UUID: g.UUID, Name: g.Name, Members: slices.Compact(members)}
 		}

@@ -1353,7 +1353,16 @@ func (r *reviewer) planMemberships() {
 		for _, id := range lg.Members {
 			in[id] = true
 		}
+		inBase := map[string]bool{}
+		if lg.Base != nil {
+			for _, m := range lg.Base.Members {
+				inBase[m] = true
+			}
+		}
 		for _, m := range g.Members {
+			if _, gone := r.snap.Missing[m]; gone && inBase[m] {
+				continue // deleted in XPM: a removal, below
+			}
 			key := memberKey(g.UUID, m)
 			it := &Item{Key: key, Type: ItemMembership, Groups: []string{g.UUID}}
 			mp := &memPlan{item: it, group: g.UUID, client: m, groupID: lg.GroupID}
@@ -1400,7 +1409,9 @@ func (r *reviewer) planMemberships() {
 		}
 		now := map[string]bool{}
 		for _, m := range g.Members {
-			now[m] = true
+			if _, gone := r.snap.Missing[m]; !gone {
+				now[m] = true
+			}
 		}
 		for _, m := range lg.Base.Members {
 			if now[m] {
@@ -1422,7 +1433,11 @@ func (r *reviewer) planMemberships() {
 			it.Membership = &MemberPart{GroupUUID: g.UUID, GroupName: g.Name, LocalGroupID: lg.GroupID, XPMUUID: m,
 				EntityName: e.DisplayName, EntityID: e.ID}
 			it.Title = fmt.Sprintf("%s in %s", e.DisplayName, lg.Name)
-			it.Flags = []Flag{{Code: FlagRemovedInXPM, Level: LevelWarning, Message: "No longer in the XPM group."}}
+			msg := "No longer in the XPM group."
+			if _, gone := r.snap.Missing[m]; gone {
+				msg = "XPM no longer has this client (it was probably deleted in XPM)."
+			}
+			it.Flags = []Flag{{Code: FlagRemovedInXPM, Level: LevelWarning, Message: msg}}
 			it.Options = []Option{{Action: ActKeep, Label: "Keep it in the group here"}, {Action: ActRemove, Label: "Remove it from the group here too"}}
 			it.Suggested = &Decision{Key: key, Action: ActKeep}
 			mp.action = ActKeep

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"time"
 
 	"structura/backend/model"
 )
@@ -134,6 +135,9 @@ type GroupBase struct {
 	UUID    string   `json:"uuid"`
 	Name    string   `json:"name"`
 	Members []string `json:"members"`
+	// FullReadAt is when the group was last read in full (not only what
+	// changed): a later read only asks for changes while it is recent.
+	FullReadAt time.Time `json:"fullReadAt,omitzero"`
 }
 
 // ---- local state ----
