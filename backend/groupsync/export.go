@@ -150,7 +150,7 @@ type ExportResult struct {
 // the UI can offer to link to it instead) unless allowSameName is set.
 // The create never duplicates a group on a retry (the xpm client checks).
 func (s *Service) ExportGroupToXPM(ctx context.Context, localGroupID int64, allowSameName bool) (ExportResult, error) {
-	c, tenant, err := s.client(ctx)
+	c, tenant, err := s.clientFor(ctx, true)
 	if err != nil {
 		return ExportResult{}, err
 	}

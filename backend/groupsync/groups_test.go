@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"structura/backend/apperr"
 	"structura/backend/jobs"
@@ -18,11 +19,13 @@ import (
 func TestDiscoveryOnConnectAndRefresh(t *testing.T) {
 	h := newHarness(t, "demo")
 
+	h.x.set(StateNotConnected)
 	before := h.list(Filter{})
-	if before.DiscoveredAt != nil || len(before.Groups) != 0 || before.Connection.State != StateConnected || before.Connection.ReadOnly {
-		t.Fatalf("before discovery: %+v", before)
+	if before.DiscoveredAt != nil || len(before.Groups) != 0 || before.Connection.State != StateNotConnected || !before.Connection.ReadOnly || before.Refreshing != nil {
+		t.Fatalf("before connecting: %+v", before)
 	}
-	done := h.discover()
+	h.x.set(StateConnected)
+	done := h.discover() // the connection calls OnConnected
 	var res DiscoveryResult
 	b, _ := json.Marshal(done.Summary)
 	json.Unmarshal(b, &res)
@@ -305,5 +308,38 @@ func TestLinkClearsTombstone(t *testing.T) {
 	}
 	if n := countRows(t, h.dbPath, `SELECT count(*) FROM group_link`); n != 1 {
 		t.Fatalf("%d links: the tombstone was not cleared", n)
+	}
+}
+
+// Opening the screen on a connected practice that was never discovered
+// (or was connected again since) starts a discovery by itself.
+func TestListStartsDiscoveryWhenNeeded(t *testing.T) {
+	h := newHarness(t, "demo")
+	l := h.list(Filter{})
+	if l.Refreshing == nil || l.DiscoveredAt != nil {
+		t.Fatalf("no automatic discovery: %+v", l)
+	}
+	if done := h.wait(*l.Refreshing, nil); done.State != jobs.StateSucceeded {
+		t.Fatalf("%+v", done)
+	}
+	l = h.list(Filter{})
+	if l.Refreshing != nil || len(l.Groups) != 10 {
+		t.Fatalf("after: refreshing %+v, %d groups", l.Refreshing, len(l.Groups))
+	}
+	if n := h.calls("clientgroup.api/list"); n != 1 {
+		t.Fatalf("%d discoveries", n)
+	}
+	// Connected again later: discovered again.
+	h.x.mu.Lock()
+	h.x.connectedAt = h.clk.Now().Add(time.Second)
+	h.x.mu.Unlock()
+	h.clk.Advance(2 * time.Second)
+	l = h.list(Filter{})
+	if l.Refreshing == nil {
+		t.Fatal("no discovery after a reconnect")
+	}
+	h.wait(*l.Refreshing, nil)
+	if n := h.calls("clientgroup.api/list"); n != 2 {
+		t.Fatalf("%d discoveries", n)
 	}
 }

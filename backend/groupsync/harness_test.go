@@ -35,13 +35,14 @@ const demoTenant = sandbox.DemoPracticeID
 // HTTP to an in-process sandbox, with a token minted through the sandbox's
 // control API.
 type testXPM struct {
-	mu     sync.Mutex
-	c      *xpm.Client
-	tenant Tenant
-	state  ConnState
+	mu          sync.Mutex
+	c           *xpm.Client
+	tenant      Tenant
+	state       ConnState
+	connectedAt time.Time
 }
 
-func (x *testXPM) Client(ctx context.Context) (*xpm.Client, Tenant, error) {
+func (x *testXPM) Client(ctx context.Context, write bool) (*xpm.Client, Tenant, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	switch x.state {
@@ -56,7 +57,7 @@ func (x *testXPM) Client(ctx context.Context) (*xpm.Client, Tenant, error) {
 func (x *testXPM) Status(context.Context) Status {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return Status{Tenant: x.tenant, State: x.state}
+	return Status{Tenant: x.tenant, State: x.state, ConnectedAt: x.connectedAt}
 }
 
 func (x *testXPM) set(state ConnState) {

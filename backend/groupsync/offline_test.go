@@ -83,12 +83,13 @@ func TestRestartOfflineShowsCachedDiscovery(t *testing.T) {
 	}
 	_, err = h.svc.RefreshXPMGroups(h.ctx)
 	wantCode(t, err, apperr.CodeAuth)
-	// Never connected in this process and no tenant known: the last
-	// discovered practice is shown.
+	// Not connected, no practice named by the connection: the last
+	// discovered practice is shown, as disconnected.
 	h.x.mu.Lock()
 	h.x.tenant, h.x.state = Tenant{}, StateNotConnected
 	h.x.mu.Unlock()
-	if l := h.list(Filter{}); l.Connection.State != StateNotConnected || l.Connection.Tenant.ID != demoTenant || len(l.Groups) != 10 {
+	if l := h.list(Filter{}); l.Connection.State != StateDisconnected || !l.Connection.ReadOnly || l.Connection.Tenant.ID != demoTenant ||
+		l.Connection.Tenant.Name != "Harbourside Accounting" || len(l.Groups) != 10 {
 		t.Fatalf("not connected: %+v, %d groups", l.Connection, len(l.Groups))
 	}
 }

@@ -81,14 +81,19 @@ type Status struct {
 	// State is StateConnected, StateReconnect, StateDisconnected or
 	// StateNotConnected.
 	State ConnState
+	// ConnectedAt is when the current connection was made (zero if
+	// unknown): a practice connected again since its last discovery is
+	// discovered again when the screen opens.
+	ConnectedAt time.Time
 }
 
 // XPM is what this package needs from the connection.
 type XPM interface {
 	// Client returns a client for the connected practice, or a
 	// practitioner-facing error (apperr CodeAuth when Structura must
-	// connect or reconnect first).
-	Client(ctx context.Context) (*xpm.Client, Tenant, error)
+	// connect or reconnect first). write is set when the client will change
+	// data in XPM (two-factor protection may ask for a code).
+	Client(ctx context.Context, write bool) (*xpm.Client, Tenant, error)
 	// Status says which practice is connected, without a network call.
 	Status(ctx context.Context) Status
 }
@@ -143,10 +148,14 @@ func (s *Service) emit(structureChanged bool) {
 	}
 }
 
-// client returns the XPM client, recording a failure that makes the screen
-// read-only.
+// client returns the XPM client for reading, recording a failure that
+// makes the screen read-only.
 func (s *Service) client(ctx context.Context) (*xpm.Client, Tenant, error) {
-	c, t, err := s.x.Client(ctx)
+	return s.clientFor(ctx, false)
+}
+
+func (s *Service) clientFor(ctx context.Context, write bool) (*xpm.Client, Tenant, error) {
+	c, t, err := s.x.Client(ctx, write)
 	if err != nil {
 		err = xpm.UserError(err)
 		s.observe(s.x.Status(ctx).Tenant.ID, err)
@@ -204,6 +213,11 @@ func (s *Service) connection(ctx context.Context) Connection {
 			c.Message, c.Hint = f.Message, f.Hint
 		}
 	}
+	return s.describe(c)
+}
+
+// describe fills in the message, hint and read-only flag of a state.
+func (s *Service) describe(c Connection) Connection {
 	switch c.State {
 	case StateOffline:
 		if c.Message == "" {
@@ -271,6 +285,10 @@ func (s *Service) ListXPMGroups(ctx context.Context, f Filter) (GroupList, error
 			if out.Connection.Tenant.Name == "" {
 				out.Connection.Tenant.Name = d.TenantName
 			}
+			if out.Connection.State == StateNotConnected {
+				// Connected before, not now: what was found then is shown.
+				out.Connection = s.describe(Connection{State: StateDisconnected, Tenant: out.Connection.Tenant})
+			}
 		}
 		rows, err := s.rows(ctx, tx, t.ID)
 		if err != nil {
@@ -280,6 +298,16 @@ func (s *Service) ListXPMGroups(ctx context.Context, f Filter) (GroupList, error
 		out.Groups = Apply(rows, f)
 		return nil
 	})
+	if err == nil && out.Connection.State == StateConnected {
+		connectedAt := s.x.Status(ctx).ConnectedAt
+		if out.DiscoveredAt == nil || (!connectedAt.IsZero() && connectedAt.After(*out.DiscoveredAt)) {
+			// A practice never discovered, or connected again since: find
+			// its groups now (the list shows the job).
+			if _, serr := s.RefreshXPMGroups(ctx); serr != nil {
+				s.log.Warn("automatic discovery did not start", "err", serr)
+			}
+		}
+	}
 	if info, ok := s.jobs.Active(KindDiscover); ok {
 		out.Refreshing = &info
 	}
