@@ -9,6 +9,8 @@ import (
 	"structura/backend/connection"
 	"structura/backend/core"
 	"structura/backend/desktop"
+	"structura/backend/groupsync"
+	"structura/backend/jobs"
 	"structura/backend/model"
 	"structura/backend/structure"
 	"structura/backend/twofa"
@@ -315,4 +317,94 @@ func (a *App) LockNow() (twofa.Status, error) {
 // connected (for a lost authenticator and lost recovery codes).
 func (a *App) ResetTwoFactor() (twofa.Status, error) {
 	return call(a, "ResetTwoFactor", func(ctx context.Context) (twofa.Status, error) { return a.be.TwoFactor.Reset(ctx) })
+}
+
+// ---- Import Groups (issue 7) and background jobs; see docs/sync-groups.md ----
+
+// ListXPMGroups lists the cached XPM client groups with their link status
+// (no XPM call: instant and offline).
+func (a *App) ListXPMGroups(filter groupsync.Filter) (groupsync.GroupList, error) {
+	return call(a, "ListXPMGroups", func(ctx context.Context) (groupsync.GroupList, error) {
+		return a.be.GroupSync.ListXPMGroups(ctx, filter)
+	})
+}
+
+// RefreshXPMGroups starts discovering the XPM groups (a background job).
+func (a *App) RefreshXPMGroups() (jobs.Info, error) {
+	return call(a, "RefreshXPMGroups", func(ctx context.Context) (jobs.Info, error) { return a.be.GroupSync.RefreshXPMGroups(ctx) })
+}
+
+// LinkXPMGroupAsNew creates a local group named after the XPM group and
+// links the two.
+func (a *App) LinkXPMGroupAsNew(xpmGroupUUID string) (groupsync.LinkResult, error) {
+	return call(a, "LinkXPMGroupAsNew", func(ctx context.Context) (groupsync.LinkResult, error) {
+		return a.be.GroupSync.LinkXPMGroupAsNew(ctx, xpmGroupUUID)
+	})
+}
+
+// LinkXPMGroupToExisting links an XPM group to an unlinked local group.
+func (a *App) LinkXPMGroupToExisting(xpmGroupUUID string, localGroupID int64) (groupsync.LinkResult, error) {
+	return call(a, "LinkXPMGroupToExisting", func(ctx context.Context) (groupsync.LinkResult, error) {
+		return a.be.GroupSync.LinkXPMGroupToExisting(ctx, xpmGroupUUID, localGroupID)
+	})
+}
+
+// SuggestLocalGroup ranks the unlinked local groups for an XPM group.
+func (a *App) SuggestLocalGroup(xpmGroupUUID string) (groupsync.Suggestions, error) {
+	return call(a, "SuggestLocalGroup", func(ctx context.Context) (groupsync.Suggestions, error) {
+		return a.be.GroupSync.SuggestLocalGroup(ctx, xpmGroupUUID)
+	})
+}
+
+// UnlinkGroupPreview says what unlinking a local group keeps and removes.
+func (a *App) UnlinkGroupPreview(localGroupID int64) (groupsync.UnlinkPreview, error) {
+	return call(a, "UnlinkGroupPreview", func(ctx context.Context) (groupsync.UnlinkPreview, error) {
+		return a.be.GroupSync.UnlinkPreview(ctx, localGroupID)
+	})
+}
+
+// UnlinkGroup removes a local group's link (and base snapshot) only.
+func (a *App) UnlinkGroup(localGroupID int64) (groupsync.UnlinkResult, error) {
+	return call(a, "UnlinkGroup", func(ctx context.Context) (groupsync.UnlinkResult, error) {
+		return a.be.GroupSync.UnlinkGroup(ctx, localGroupID)
+	})
+}
+
+// ExportGroupPreview says what exporting a local group to XPM would do.
+func (a *App) ExportGroupPreview(localGroupID int64) (groupsync.ExportPreview, error) {
+	return call(a, "ExportGroupPreview", func(ctx context.Context) (groupsync.ExportPreview, error) {
+		return a.be.GroupSync.ExportGroupPreview(ctx, localGroupID)
+	})
+}
+
+// ExportGroupToXPM creates an XPM group from a local group and links them.
+func (a *App) ExportGroupToXPM(localGroupID int64, allowSameName bool) (groupsync.ExportResult, error) {
+	return call(a, "ExportGroupToXPM", func(ctx context.Context) (groupsync.ExportResult, error) {
+		return a.be.GroupSync.ExportGroupToXPM(ctx, localGroupID, allowSameName)
+	})
+}
+
+// StartBulkLink links many XPM groups as a paced background job.
+func (a *App) StartBulkLink(items []groupsync.BulkItem) (jobs.Info, error) {
+	return call(a, "StartBulkLink", func(ctx context.Context) (jobs.Info, error) { return a.be.GroupSync.StartBulkLink(ctx, items) })
+}
+
+// ListJobs lists the unfinished and recent background jobs.
+func (a *App) ListJobs() ([]jobs.Info, error) {
+	return call(a, "ListJobs", func(ctx context.Context) ([]jobs.Info, error) { return a.be.Jobs.List(ctx, 0) })
+}
+
+// GetJob describes one background job.
+func (a *App) GetJob(id int64) (jobs.Info, error) {
+	return call(a, "GetJob", func(ctx context.Context) (jobs.Info, error) { return a.be.Jobs.Get(ctx, id) })
+}
+
+// CancelJob stops a background job (not an error: it ends "canceled").
+func (a *App) CancelJob(id int64) (jobs.Info, error) {
+	return call(a, "CancelJob", func(ctx context.Context) (jobs.Info, error) { return a.be.Jobs.Cancel(ctx, id) })
+}
+
+// ResumeJob carries on an interrupted or failed job from its checkpoint.
+func (a *App) ResumeJob(id int64) (jobs.Info, error) {
+	return call(a, "ResumeJob", func(ctx context.Context) (jobs.Info, error) { return a.be.Jobs.Resume(ctx, id) })
 }

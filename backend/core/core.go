@@ -18,7 +18,9 @@ import (
 	"structura/backend/clock"
 	"structura/backend/connection"
 	"structura/backend/events"
+	"structura/backend/groupsync"
 	"structura/backend/instance"
+	"structura/backend/jobs"
 	"structura/backend/logging"
 	"structura/backend/paths"
 	"structura/backend/sandbox"
@@ -26,6 +28,7 @@ import (
 	"structura/backend/store"
 	"structura/backend/structure"
 	"structura/backend/twofa"
+	"structura/backend/xpm"
 )
 
 // KeychainService is the service name of every Structura keychain item.
@@ -60,6 +63,11 @@ type Backend struct {
 	// Events carries notifications to the UI; the app attaches the Wails
 	// runtime to it when the window starts.
 	Events *events.Bus
+	// Jobs runs background work (discovery, bulk link, pull) that survives
+	// a restart.
+	Jobs *jobs.Runner
+	// GroupSync is the Import Groups screen (issue 7).
+	GroupSync *groupsync.Service
 
 	lock *instance.Lock
 }
@@ -100,12 +108,18 @@ func Start(ctx context.Context, cfg Config) (_ *Backend, err error) {
 	b.Structure = structure.New(b.Store, b.Secrets, b.Clock, b.Log.Logger)
 	b.Structure.OnChange(func() { b.Events.Emit(events.StructureChanged, nil) })
 	b.startConnection(ctx)
+	b.startGroupSync()
+	// Register every job kind before this: it resumes interrupted jobs.
+	b.startJobs(ctx)
 	return b, nil
 }
 
 // Close releases everything Start opened, in reverse order.
 func (b *Backend) Close() error {
 	var errs []error
+	if b.Jobs != nil {
+		errs = append(errs, b.Jobs.Close(10*time.Second)) // running jobs stop as interrupted, resumed next start
+	}
 	if b.Sandbox != nil {
 		errs = append(errs, b.Sandbox.Close()) // saves the demo practice's data
 	}
@@ -153,4 +167,65 @@ func twofaAccountName() string {
 		return "Structura on " + h
 	}
 	return "Structura"
+}
+
+// ---- background jobs and group sync (issue 7) ----
+
+// startGroupSync creates the job runner and the Import Groups service, which
+// registers its job kinds.
+func (b *Backend) startGroupSync() {
+	if b.Jobs == nil {
+		b.Jobs = jobs.New(b.Store, b.Clock, b.Events, b.Log.Logger)
+	}
+	b.GroupSync = groupsync.New(b.Store, groupSyncXPM{b.Connection}, b.Jobs, b.Clock, b.Events, b.Log.Logger)
+}
+
+// startJobs recovers the jobs the last run left unfinished (interrupted
+// jobs of kinds that ask for it are resumed).
+func (b *Backend) startJobs(ctx context.Context) {
+	resumed, err := b.Jobs.Start(ctx)
+	if err != nil {
+		b.Log.Error("unfinished jobs could not be recovered", "err", err)
+		return
+	}
+	for _, j := range resumed {
+		b.Log.Info("resumed an interrupted job", "job", j.ID, "kind", j.Kind)
+	}
+}
+
+// groupSyncXPM gives groupsync the XPM connection.
+type groupSyncXPM struct{ c *connection.Service }
+
+func (a groupSyncXPM) Client(ctx context.Context, write bool) (*xpm.Client, groupsync.Tenant, error) {
+	st, err := a.c.Status(ctx)
+	if err != nil {
+		return nil, groupsync.Tenant{}, err
+	}
+	t := groupsync.Tenant{ID: st.TenantID, Name: st.TenantName}
+	cl, err := a.c.Client(ctx, write)
+	if err != nil {
+		return nil, t, err
+	}
+	if t.ID == "" {
+		t.ID = cl.TenantID()
+	}
+	return cl, t, nil
+}
+
+func (a groupSyncXPM) Status(ctx context.Context) groupsync.Status {
+	st, err := a.c.Status(ctx)
+	if err != nil {
+		return groupsync.Status{State: groupsync.StateNotConnected}
+	}
+	out := groupsync.Status{Tenant: groupsync.Tenant{ID: st.TenantID, Name: st.TenantName}, State: groupsync.StateNotConnected}
+	switch st.State {
+	case connection.StateConnected:
+		out.State = groupsync.StateConnected
+	case connection.StateReconnectNeeded:
+		out.State = groupsync.StateReconnect
+	}
+	if st.ConnectedAt != nil {
+		out.ConnectedAt = *st.ConnectedAt
+	}
+	return out
 }

@@ -226,13 +226,13 @@ func (s *Service) describe(c Connection) Connection {
 		c.Hint = "The groups below are from the last discovery. Check your internet connection, then press Refresh to link groups."
 	case StateReconnect:
 		c.Message = "Structura's connection to Xero has expired or was revoked."
-		c.Hint = "Reconnect to Xero (Settings → Xero connection) to refresh or link groups. Your links and local data are kept."
+		c.Hint = "Reconnect to Xero (Settings → XPM connection) to refresh or link groups. Your links and local data are kept."
 	case StateDisconnected:
 		c.Message = "Structura is disconnected from Xero Practice Manager."
-		c.Hint = "Connect again (Settings → Xero connection) to refresh or link groups. The groups below are from the last discovery; your links and local data are kept."
+		c.Hint = "Connect again (Settings → XPM connection) to refresh or link groups. The groups below are from the last discovery; your links and local data are kept."
 	case StateNotConnected:
 		c.Message = "Structura is not connected to Xero Practice Manager yet."
-		c.Hint = "Connect to Xero (Settings → Xero connection) to see your practice's client groups."
+		c.Hint = "Connect to Xero (Settings → XPM connection) to see your practice's client groups."
 	}
 	c.ReadOnly = c.State != StateConnected
 	return c

@@ -94,6 +94,167 @@ export namespace connection {
 
 }
 
+export namespace groupsync {
+	
+	export interface BulkItem {
+	    xpmGroupUuid: string;
+	    localGroupId: number;
+	}
+	export interface Tenant {
+	    id: string;
+	    name: string;
+	}
+	export interface Connection {
+	    state: string;
+	    tenant: Tenant;
+	    readOnly: boolean;
+	    message?: string;
+	    hint?: string;
+	}
+	export interface Counts {
+	    total: number;
+	    linked: number;
+	    unlinked: number;
+	    deleted: number;
+	}
+	export interface ExportMember {
+	    entityId: number;
+	    name: string;
+	    xpmClientUuid: string;
+	    inXpm: boolean;
+	}
+	export interface LinkInfo {
+	    localGroupId?: number;
+	    localGroupName: string;
+	    // Go type: time
+	    linkedAt: any;
+	    // Go type: time
+	    lastPulledAt?: any;
+	}
+	export interface XPMGroupRow {
+	    uuid: string;
+	    name: string;
+	    memberCount?: number;
+	    taxable: string;
+	    webUrl: string;
+	    // Go type: time
+	    firstSeenAt: any;
+	    // Go type: time
+	    lastSeenAt: any;
+	    // Go type: time
+	    changedAt: any;
+	    deletedInXpm: boolean;
+	    // Go type: time
+	    deletedAt?: any;
+	    link?: LinkInfo;
+	}
+	export interface ExportPreview {
+	    localGroupId: number;
+	    localGroupName: string;
+	    members: ExportMember[];
+	    firstMember?: ExportMember;
+	    inXpmCount: number;
+	    alreadyLinked: boolean;
+	    canExport: boolean;
+	    reason?: string;
+	    hint?: string;
+	    sameName: XPMGroupRow[];
+	}
+	export interface ExportResult {
+	    localGroupId: number;
+	    localGroupName: string;
+	    xpmGroup: XPMGroupRow;
+	    membersAdded: number;
+	    membersNotInXpm: string[];
+	    warning?: string;
+	    message: string;
+	}
+	export interface Filter {
+	    query: string;
+	    status: string;
+	    sort: string;
+	    desc: boolean;
+	}
+	export interface GroupList {
+	    connection: Connection;
+	    // Go type: time
+	    discoveredAt?: any;
+	    refreshing?: jobs.Info;
+	    counts: Counts;
+	    groups: XPMGroupRow[];
+	}
+	
+	export interface LinkResult {
+	    localGroup: model.Group;
+	    xpmGroup: XPMGroupRow;
+	    created: boolean;
+	    alreadyLinked: boolean;
+	    message: string;
+	}
+	export interface Scored {
+	    id: number;
+	    name: string;
+	    entityCount: number;
+	    score: number;
+	}
+	export interface Suggestions {
+	    xpmGroupUuid: string;
+	    xpmGroupName: string;
+	    best?: Scored;
+	    candidates: Scored[];
+	}
+	
+	export interface UnlinkPreview {
+	    localGroupId: number;
+	    localGroupName: string;
+	    xpmGroupUuid: string;
+	    xpmGroupName: string;
+	    entityCount: number;
+	    relationshipCount: number;
+	    hasBase: boolean;
+	    message: string;
+	}
+	export interface UnlinkResult {
+	    localGroupId: number;
+	    localGroupName: string;
+	    xpmGroupUuid: string;
+	    xpmGroupName: string;
+	    message: string;
+	}
+
+}
+
+export namespace jobs {
+	
+	export interface Info {
+	    id: number;
+	    kind: string;
+	    title: string;
+	    state: string;
+	    stage: string;
+	    done: number;
+	    total: number;
+	    message: string;
+	    etaSeconds: number;
+	    callsLeftToday?: number;
+	    canceling: boolean;
+	    interrupted: boolean;
+	    resumable: boolean;
+	    final: boolean;
+	    summary?: any;
+	    error?: apperr.Error;
+	    // Go type: time
+	    createdAt: any;
+	    // Go type: time
+	    startedAt?: any;
+	    // Go type: time
+	    finishedAt?: any;
+	    // Go type: time
+	    updatedAt: any;
+	}
+
+}
+
 export namespace main {
 	
 	export interface AppInfo {

@@ -14,6 +14,10 @@ export function CancelConnect(arg1) {
   return window['go']['main']['App']['CancelConnect'](arg1);
 }
 
+export function CancelJob(arg1) {
+  return window['go']['main']['App']['CancelJob'](arg1);
+}
+
 export function ChooseTenant(arg1, arg2) {
   return window['go']['main']['App']['ChooseTenant'](arg1, arg2);
 }
@@ -62,8 +66,20 @@ export function Disconnect() {
   return window['go']['main']['App']['Disconnect']();
 }
 
+export function ExportGroupPreview(arg1) {
+  return window['go']['main']['App']['ExportGroupPreview'](arg1);
+}
+
+export function ExportGroupToXPM(arg1, arg2) {
+  return window['go']['main']['App']['ExportGroupToXPM'](arg1, arg2);
+}
+
 export function GetGroup(arg1) {
   return window['go']['main']['App']['GetGroup'](arg1);
+}
+
+export function GetJob(arg1) {
+  return window['go']['main']['App']['GetJob'](arg1);
 }
 
 export function GetXPMSettings() {
@@ -74,6 +90,14 @@ export function Info() {
   return window['go']['main']['App']['Info']();
 }
 
+export function LinkXPMGroupAsNew(arg1) {
+  return window['go']['main']['App']['LinkXPMGroupAsNew'](arg1);
+}
+
+export function LinkXPMGroupToExisting(arg1, arg2) {
+  return window['go']['main']['App']['LinkXPMGroupToExisting'](arg1, arg2);
+}
+
 export function ListEntities(arg1) {
   return window['go']['main']['App']['ListEntities'](arg1);
 }
@@ -82,12 +106,24 @@ export function ListGroups(arg1) {
   return window['go']['main']['App']['ListGroups'](arg1);
 }
 
+export function ListJobs() {
+  return window['go']['main']['App']['ListJobs']();
+}
+
+export function ListXPMGroups(arg1) {
+  return window['go']['main']['App']['ListXPMGroups'](arg1);
+}
+
 export function LockNow() {
   return window['go']['main']['App']['LockNow']();
 }
 
 export function OpenLogFolder() {
   return window['go']['main']['App']['OpenLogFolder']();
+}
+
+export function RefreshXPMGroups() {
+  return window['go']['main']['App']['RefreshXPMGroups']();
 }
 
 export function RelationshipTypes() {
@@ -106,6 +142,10 @@ export function ResetTwoFactor() {
   return window['go']['main']['App']['ResetTwoFactor']();
 }
 
+export function ResumeJob(arg1) {
+  return window['go']['main']['App']['ResumeJob'](arg1);
+}
+
 export function SaveXPMSettings(arg1) {
   return window['go']['main']['App']['SaveXPMSettings'](arg1);
 }
@@ -114,8 +154,16 @@ export function SetTwoFactorIdleHours(arg1) {
   return window['go']['main']['App']['SetTwoFactorIdleHours'](arg1);
 }
 
+export function StartBulkLink(arg1) {
+  return window['go']['main']['App']['StartBulkLink'](arg1);
+}
+
 export function StartConnect() {
   return window['go']['main']['App']['StartConnect']();
+}
+
+export function SuggestLocalGroup(arg1) {
+  return window['go']['main']['App']['SuggestLocalGroup'](arg1);
 }
 
 export function TestConnection() {
@@ -124,6 +172,14 @@ export function TestConnection() {
 
 export function TwoFactorStatus() {
   return window['go']['main']['App']['TwoFactorStatus']();
+}
+
+export function UnlinkGroup(arg1) {
+  return window['go']['main']['App']['UnlinkGroup'](arg1);
+}
+
+export function UnlinkGroupPreview(arg1) {
+  return window['go']['main']['App']['UnlinkGroupPreview'](arg1);
 }
 
 export function UnlockWithCode(arg1) {
