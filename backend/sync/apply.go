@@ -106,6 +106,23 @@ func (p *Plan) Ops() ([]GroupOps, error) {
 	}
 	done := map[string]bool{}
 	relDone := map[*relPlan]bool{}
+	// index by group: a practice has thousands of groups
+	relsOf := map[string][]*relPlan{}
+	for _, rp := range p.rels {
+		for _, g := range rp.groups {
+			relsOf[g] = append(relsOf[g], rp)
+		}
+	}
+	memsOf := map[string][]*memPlan{}
+	for _, mp := range p.mems {
+		memsOf[mp.group] = append(memsOf[mp.group], mp)
+	}
+	itemsOf := map[string][]*Item{}
+	for _, it := range p.Items {
+		for _, g := range it.Groups {
+			itemsOf[g] = append(itemsOf[g], it)
+		}
+	}
 	var out []GroupOps
 	for _, g := range p.in.Snapshot.Groups {
 		lg, ok := p.in.Local.Groups[g.UUID]
@@ -131,8 +148,8 @@ func (p *Plan) Ops() ([]GroupOps, error) {
 				need(m)
 			}
 		}
-		for _, rp := range p.rels {
-			if relDone[rp] || !slices.Contains(rp.groups, g.UUID) {
+		for _, rp := range relsOf[g.UUID] {
+			if relDone[rp] {
 				continue
 			}
 			relDone[rp] = true
@@ -145,10 +162,7 @@ func (p *Plan) Ops() ([]GroupOps, error) {
 			ops.Relationships = append(ops.Relationships, op)
 		}
 		kept := []string{}
-		for _, mp := range p.mems {
-			if mp.group != g.UUID {
-				continue
-			}
+		for _, mp := range memsOf[g.UUID] {
 			switch mp.action {
 			case ActAdd:
 				ops.Members = append(ops.Members, MemberOp{XPMUUID: mp.client, Op: OpAdd, Name: p.ents[mp.client].name})
@@ -169,10 +183,7 @@ func (p *Plan) Ops() ([]GroupOps, error) {
 			slices.Sort(members)
 			ops.Base = &GroupBase{V: BaseVersion, UUID: g.UUID, Name: g.Name, Members: slices.Compact(members)}
 		}
-		for _, it := range p.Items {
-			if !slices.Contains(it.Groups, g.UUID) {
-				continue
-			}
+		for _, it := range itemsOf[g.UUID] {
 			if it.Action == ActSkip {
 				ops.Skipped++
 			}

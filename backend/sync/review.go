@@ -130,6 +130,10 @@ type reviewer struct {
 	linkedRel map[int64]string
 	match     *matcher
 	today     string
+	// between indexes unlinked local relationships by their ends;
+	// claimed marks those a pulled relationship links to.
+	between map[[2]int64][]int64
+	claimed map[int64]bool
 }
 
 func (r *reviewer) run() {
@@ -1062,26 +1066,30 @@ func sameRelBase(a, b *RelBase) bool {
 // localTwin finds an unlinked, open local relationship with the same ends
 // and type (either direction for symmetric types).
 func (r *reviewer) localTwin(f RelFact, from, to int64) *model.Relationship {
-	t, _ := model.LookupRelationshipType(f.Type)
-	for _, id := range sortedIDs(r.local.Relationships) {
-		lr := r.local.Relationships[id]
-		if lr.Type != f.Type || r.linkedRel[id] != "" || r.claimedRel(id) {
-			continue
+	if r.between == nil {
+		r.between = map[[2]int64][]int64{}
+		for _, id := range sortedIDs(r.local.Relationships) {
+			lr := r.local.Relationships[id]
+			if r.linkedRel[id] == "" {
+				k := [2]int64{lr.FromID, lr.ToID}
+				r.between[k] = append(r.between[k], id)
+			}
 		}
-		if (lr.FromID == from && lr.ToID == to) || (t.Symmetric && lr.FromID == to && lr.ToID == from) {
+		r.claimed = map[int64]bool{}
+	}
+	t, _ := model.LookupRelationshipType(f.Type)
+	cands := r.between[[2]int64{from, to}]
+	if t.Symmetric {
+		cands = append(slices.Clone(cands), r.between[[2]int64{to, from}]...)
+	}
+	for _, id := range cands {
+		lr := r.local.Relationships[id]
+		if lr.Type == f.Type && !r.claimed[id] {
+			r.claimed[id] = true
 			return lr
 		}
 	}
 	return nil
-}
-
-func (r *reviewer) claimedRel(id int64) bool {
-	for _, rp := range r.p.rels {
-		if rp.action == ActLink && rp.relID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // endKey names an entity end for the row rules: a local id, or the XPM
@@ -1491,6 +1499,12 @@ func (r *reviewer) summarise() {
 	default:
 		s.Message = fmt.Sprintf("Ready to apply: %d %s.", s.Changes, plural(s.Changes, "change", "changes"))
 	}
+	itemsOf := map[string][]*Item{}
+	for _, it := range r.p.Items {
+		for _, g := range it.Groups {
+			itemsOf[g] = append(itemsOf[g], it)
+		}
+	}
 	for _, g := range r.snap.Groups {
 		gp := GroupPlan{UUID: g.UUID, Name: g.Name, Members: len(g.Members), Gone: g.Gone}
 		if lg, ok := r.local.Groups[g.UUID]; ok {
@@ -1501,10 +1515,7 @@ func (r *reviewer) summarise() {
 		if g.Gone {
 			gp.Problem = "XPM no longer has this group: its members were not read."
 		}
-		for _, it := range r.p.Items {
-			if !slices.Contains(it.Groups, g.UUID) {
-				continue
-			}
+		for _, it := range itemsOf[g.UUID] {
 			if isChange(it.Action) {
 				gp.Changes++
 			}
