@@ -21,12 +21,9 @@ import (
 )
 
 // fixedXPM is the XPM interface over one client.
-type fixedXPM struct {
-	c      *xpm.Client
-	tenant Tenant
-}
+type fixedXPM struct{ c *xpm.Client }
 
-func (f fixedXPM) Client(context.Context) (*xpm.Client, Tenant, error) { return f.c, f.tenant, nil }
+func (f fixedXPM) Client(context.Context) (*xpm.Client, error) { return f.c, nil }
 
 // env is a pull service on a fresh data folder, reading a sandbox over
 // real HTTP with the fake clock (Xero's limits on).
@@ -58,7 +55,7 @@ func newEnvOn(t testing.TB, sb *xpmtest.Env, dir string) *env {
 	rec := &events.Recorder{}
 	runner := jobs.New(st, sb.Clock, rec, nil)
 	c := sb.Client(t)
-	svc := New(st, fixedXPM{c: c, tenant: Tenant{ID: sb.Tenant, Name: "Harbourside Accounting"}}, runner, sb.Clock, rec, nil)
+	svc := New(st, fixedXPM{c: c}, runner, sb.Clock, rec, nil)
 	svc.SetActor("tester")
 	if _, err := runner.Start(ctx); err != nil {
 		t.Fatal(err)

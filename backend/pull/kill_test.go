@@ -221,7 +221,7 @@ func helperRun(c helperConfig, say func(string, ...any)) error {
 		return err
 	}
 	runner := jobs.New(st, clk, nil, nil)
-	svc := New(st, fixedXPM{c: xc, tenant: Tenant{ID: c.Tenant}}, runner, clk, nil, nil)
+	svc := New(st, fixedXPM{c: xc}, runner, clk, nil, nil)
 	svc.SetActor("tester")
 	applied := 0
 	svc.applyPause = func(g string) {

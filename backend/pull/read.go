@@ -98,11 +98,11 @@ func (s *Service) endRead(id int64, ctx context.Context, err error) {
 
 func (r *reader) read(ctx context.Context) (any, error) {
 	s := r.s
-	c, tenant, err := s.x.Client(ctx)
+	c, err := s.x.Client(ctx)
 	if err != nil {
 		return nil, xpm.UserError(err)
 	}
-	if !strings.EqualFold(tenant.ID, r.p.TenantID) {
+	if !strings.EqualFold(c.TenantID(), r.p.TenantID) {
 		return nil, apperr.New(apperr.CodeConflict, "Structura is now connected to another XPM practice than the one this pull started with.",
 			"Start the pull again.")
 	}

@@ -49,17 +49,18 @@ const (
 	EventChanged = "pull:changed"
 )
 
-// Tenant names an XPM practice.
-type Tenant struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+// XPM gives the pull a client for the connected practice (the connection
+// service, through a one-line adapter in core). The client's TenantID is
+// the practice. The pull only reads XPM.
+type XPM interface {
+	Client(ctx context.Context) (*xpm.Client, error)
 }
 
-// XPM gives the pull a client for the connected practice (the connection
-// service implements it). The pull only reads XPM.
-type XPM interface {
-	Client(ctx context.Context) (*xpm.Client, Tenant, error)
-}
+// XPMFunc adapts a function to XPM.
+type XPMFunc func(ctx context.Context) (*xpm.Client, error)
+
+// Client calls f.
+func (f XPMFunc) Client(ctx context.Context) (*xpm.Client, error) { return f(ctx) }
 
 // Service runs pulls.
 type Service struct {
@@ -491,17 +492,18 @@ func (s *Service) readPlanFor(ctx context.Context, tx *store.Tx, tenant string, 
 // Estimate says which calls a pull would make and how long they would
 // take at the current limits, without calling XPM.
 func (s *Service) Estimate(ctx context.Context, req Request) (Estimate, error) {
-	c, tenant, err := s.x.Client(ctx)
+	c, err := s.x.Client(ctx)
 	if err != nil {
 		return Estimate{}, xpm.UserError(err)
 	}
+	tenant := c.TenantID()
 	var est Estimate
 	err = s.st.View(ctx, func(tx *store.Tx) error {
-		groups, err := s.resolve(ctx, tx, tenant.ID, req)
+		groups, err := s.resolve(ctx, tx, tenant, req)
 		if err != nil {
 			return err
 		}
-		plan, err := s.readPlanFor(ctx, tx, tenant.ID, groups, req, c.Pacer())
+		plan, err := s.readPlanFor(ctx, tx, tenant, groups, req, c.Pacer())
 		if err != nil {
 			return err
 		}
@@ -571,10 +573,11 @@ type jobParams struct {
 // read, waits for review or is being applied, Start refuses (CodeConflict)
 // and names it.
 func (s *Service) Start(ctx context.Context, req Request) (Info, error) {
-	c, tenant, err := s.x.Client(ctx)
+	c, err := s.x.Client(ctx)
 	if err != nil {
 		return Info{}, xpm.UserError(err)
 	}
+	tenant := c.TenantID()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var id int64
@@ -587,17 +590,17 @@ func (s *Service) Start(ctx context.Context, req Request) (Info, error) {
 		if len(open) > 0 {
 			return openPullError(open[0])
 		}
-		groups, err := s.resolve(ctx, tx, tenant.ID, req)
+		groups, err := s.resolve(ctx, tx, tenant, req)
 		if err != nil {
 			return err
 		}
-		plan, err := s.readPlanFor(ctx, tx, tenant.ID, groups, req, c.Pacer())
+		plan, err := s.readPlanFor(ctx, tx, tenant, groups, req, c.Pacer())
 		if err != nil {
 			return err
 		}
 		title = titleFor(req, groups)
 		now := s.clk.Now()
-		id, err = tx.InsertPull(ctx, store.PullRow{TenantID: tenant.ID, State: store.PullReading,
+		id, err = tx.InsertPull(ctx, store.PullRow{TenantID: tenant, State: store.PullReading,
 			Request: encode(requestDoc{Request: req, Title: title}), ReadPlan: encode(plan)}, now)
 		if err != nil {
 			return err
