@@ -40,6 +40,7 @@ type testXPM struct {
 	tenant      Tenant
 	state       ConnState
 	connectedAt time.Time
+	clientErr   error // refuses Client while connected (e.g. a two-factor lock)
 }
 
 func (x *testXPM) Client(ctx context.Context, write bool) (*xpm.Client, Tenant, error) {
@@ -47,6 +48,9 @@ func (x *testXPM) Client(ctx context.Context, write bool) (*xpm.Client, Tenant, 
 	defer x.mu.Unlock()
 	switch x.state {
 	case StateConnected:
+		if x.clientErr != nil {
+			return nil, x.tenant, x.clientErr
+		}
 		return x.c, x.tenant, nil
 	case StateReconnect:
 		return nil, Tenant{}, apperr.New(apperr.CodeAuth, "Structura's connection to Xero has expired or was revoked.", "Reconnect to Xero.")

@@ -123,3 +123,18 @@ func TestListBeforeAnything(t *testing.T) {
 		t.Fatalf("%+v", l)
 	}
 }
+
+// A refusal by the connection itself (here a two-factor lock) is returned
+// as it is and does not make the screen "reconnect" or "offline".
+func TestConnectionRefusalIsNotAnXPMFailure(t *testing.T) {
+	h := newHarness(t, "demo")
+	h.discover()
+	h.x.mu.Lock()
+	h.x.clientErr = apperr.New(apperr.CodeAuth, "Enter your two-factor code to continue.", "")
+	h.x.mu.Unlock()
+	_, err := h.svc.ExportGroupToXPM(h.ctx, 1, false)
+	wantCode(t, err, apperr.CodeAuth, "two-factor code")
+	if c := h.list(Filter{}).Connection; c.State != StateConnected || c.ReadOnly {
+		t.Fatalf("connection %+v", c)
+	}
+}

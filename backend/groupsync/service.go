@@ -148,8 +148,9 @@ func (s *Service) emit(structureChanged bool) {
 	}
 }
 
-// client returns the XPM client for reading, recording a failure that
-// makes the screen read-only.
+// client returns the XPM client for reading. A refusal here (not
+// connected, reconnect needed, two-factor code needed) is the connection's
+// own state: it is returned, not recorded as an XPM failure.
 func (s *Service) client(ctx context.Context) (*xpm.Client, Tenant, error) {
 	return s.clientFor(ctx, false)
 }
@@ -157,9 +158,7 @@ func (s *Service) client(ctx context.Context) (*xpm.Client, Tenant, error) {
 func (s *Service) clientFor(ctx context.Context, write bool) (*xpm.Client, Tenant, error) {
 	c, t, err := s.x.Client(ctx, write)
 	if err != nil {
-		err = xpm.UserError(err)
-		s.observe(s.x.Status(ctx).Tenant.ID, err)
-		return nil, t, err
+		return nil, t, xpm.UserError(err)
 	}
 	if t.ID == "" {
 		t.ID = c.TenantID()
