@@ -12,7 +12,9 @@ import (
 	"structura/backend/groupsync"
 	"structura/backend/jobs"
 	"structura/backend/model"
+	"structura/backend/pull"
 	"structura/backend/structure"
+	"structura/backend/sync"
 	"structura/backend/twofa"
 )
 
@@ -407,4 +409,74 @@ func (a *App) CancelJob(id int64) (jobs.Info, error) {
 // ResumeJob carries on an interrupted or failed job from its checkpoint.
 func (a *App) ResumeJob(id int64) (jobs.Info, error) {
 	return call(a, "ResumeJob", func(ctx context.Context) (jobs.Info, error) { return a.be.Jobs.Resume(ctx, id) })
+}
+
+// ---- Pull from XPM (issue 8); see docs/pull.md ----
+
+// EstimatePull says which XPM calls a pull would make and how long they
+// would take at the current limits (no XPM call).
+func (a *App) EstimatePull(req pull.Request) (pull.Estimate, error) {
+	return call(a, "EstimatePull", func(ctx context.Context) (pull.Estimate, error) { return a.be.Pull.Estimate(ctx, req) })
+}
+
+// StartPull starts reading linked groups from XPM in the background
+// (progress: job:progress and pull:changed events).
+func (a *App) StartPull(req pull.Request) (pull.Info, error) {
+	return call(a, "StartPull", func(ctx context.Context) (pull.Info, error) { return a.be.Pull.Start(ctx, req) })
+}
+
+// GetPull describes one pull.
+func (a *App) GetPull(id int64) (pull.Info, error) {
+	return call(a, "GetPull", func(ctx context.Context) (pull.Info, error) { return a.be.Pull.Get(ctx, id) })
+}
+
+// ListPulls lists the open pull (if any) and the recent ones, newest first.
+func (a *App) ListPulls(limit int) ([]pull.Info, error) {
+	return call(a, "ListPulls", func(ctx context.Context) ([]pull.Info, error) { return a.be.Pull.List(ctx, limit) })
+}
+
+// PullReview returns a page of a pull's review (no XPM call).
+func (a *App) PullReview(id int64, q pull.ReviewQuery) (pull.Review, error) {
+	return call(a, "PullReview", func(ctx context.Context) (pull.Review, error) { return a.be.Pull.Review(ctx, id, q) })
+}
+
+// DecidePull records decisions for review items and returns the review
+// after them (no XPM call).
+func (a *App) DecidePull(id int64, decisions []sync.Decision) (pull.Review, error) {
+	return call(a, "DecidePull", func(ctx context.Context) (pull.Review, error) { return a.be.Pull.Decide(ctx, id, decisions) })
+}
+
+// AcceptPullSuggestions takes the suggested choice for every item waiting
+// for a decision.
+func (a *App) AcceptPullSuggestions(id int64) (pull.Review, error) {
+	return call(a, "AcceptPullSuggestions", func(ctx context.Context) (pull.Review, error) {
+		return a.be.Pull.AcceptSuggestions(ctx, id)
+	})
+}
+
+// ApplyPull confirms a reviewed pull and writes it in the background, one
+// group at a time.
+func (a *App) ApplyPull(id int64) (pull.Info, error) {
+	return call(a, "ApplyPull", func(ctx context.Context) (pull.Info, error) { return a.be.Pull.Apply(ctx, id) })
+}
+
+// CancelPull stops a pull (a read at once; an apply after the group being
+// written; a pull waiting for review is discarded).
+func (a *App) CancelPull(id int64) (pull.Info, error) {
+	return call(a, "CancelPull", func(ctx context.Context) (pull.Info, error) { return a.be.Pull.Cancel(ctx, id) })
+}
+
+// DiscardPull drops a pull waiting for review; nothing was written.
+func (a *App) DiscardPull(id int64) (pull.Info, error) {
+	return call(a, "DiscardPull", func(ctx context.Context) (pull.Info, error) { return a.be.Pull.Discard(ctx, id) })
+}
+
+// KindRules lists the saved answers for business structures.
+func (a *App) KindRules() ([]sync.KindRule, error) {
+	return call(a, "KindRules", func(ctx context.Context) ([]sync.KindRule, error) { return a.be.Pull.KindRules(ctx) })
+}
+
+// DeleteKindRule forgets the saved answer for a business structure.
+func (a *App) DeleteKindRule(label string) error {
+	return do(a, "DeleteKindRule", func(ctx context.Context) error { return a.be.Pull.DeleteKindRule(ctx, label) })
 }

@@ -23,6 +23,7 @@ import (
 	"structura/backend/jobs"
 	"structura/backend/logging"
 	"structura/backend/paths"
+	"structura/backend/pull"
 	"structura/backend/sandbox"
 	"structura/backend/secrets"
 	"structura/backend/store"
@@ -68,6 +69,8 @@ type Backend struct {
 	Jobs *jobs.Runner
 	// GroupSync is the Import Groups screen (issue 7).
 	GroupSync *groupsync.Service
+	// Pull brings linked XPM groups into Structura (issue 8).
+	Pull *pull.Service
 
 	lock *instance.Lock
 }
@@ -109,8 +112,10 @@ func Start(ctx context.Context, cfg Config) (_ *Backend, err error) {
 	b.Structure.OnChange(func() { b.Events.Emit(events.StructureChanged, nil) })
 	b.startConnection(ctx)
 	b.startGroupSync()
+	b.startPull()
 	// Register every job kind before this: it resumes interrupted jobs.
 	b.startJobs(ctx)
+	b.resumePulls(ctx)
 	return b, nil
 }
 
@@ -228,4 +233,25 @@ func (a groupSyncXPM) Status(ctx context.Context) groupsync.Status {
 		out.ConnectedAt = *st.ConnectedAt
 	}
 	return out
+}
+
+// ---- pull (issue 8) ----
+
+// startPull creates the pull service, which registers its job kinds on the
+// runner (before startJobs).
+func (b *Backend) startPull() {
+	if b.Jobs == nil {
+		b.Jobs = jobs.New(b.Store, b.Clock, b.Events, b.Log.Logger)
+	}
+	// A pull only reads XPM.
+	x := pull.XPMFunc(func(ctx context.Context) (*xpm.Client, error) { return b.Connection.Client(ctx, false) })
+	b.Pull = pull.New(b.Store, x, b.Jobs, b.Clock, b.Events, b.Log.Logger)
+}
+
+// resumePulls restarts the job of a pull that was being read or applied
+// when the app stopped between two of its steps (after startJobs).
+func (b *Backend) resumePulls(ctx context.Context) {
+	if err := b.Pull.ResumeOpen(ctx); err != nil {
+		b.Log.Error("an unfinished pull could not be resumed", "err", err)
+	}
 }

@@ -382,6 +382,116 @@ export namespace model {
 
 }
 
+export namespace pull {
+	
+	export interface GroupRef {
+	    xpmUuid: string;
+	    name: string;
+	    localGroupId: number;
+	    localName: string;
+	    members: number;
+	    // Go type: time
+	    lastPulledAt?: any;
+	    read: boolean;
+	    applied: boolean;
+	    gone?: boolean;
+	}
+	export interface Estimate {
+	    groups: GroupRef[];
+	    readPlan: sync.ReadPlan;
+	    calls: number;
+	    seconds: number;
+	    callsLeftToday: number;
+	    fitsToday: boolean;
+	    message: string;
+	}
+	
+	export interface SkipNote {
+	    key?: string;
+	    title: string;
+	    why: string;
+	}
+	export interface GroupResult {
+	    xpmUuid: string;
+	    name: string;
+	    localGroupId: number;
+	    applied: boolean;
+	    created: number;
+	    updated: number;
+	    linked: number;
+	    membersAdded: number;
+	    membersRemoved: number;
+	    relationshipsCreated: number;
+	    relationshipsUpdated: number;
+	    relationshipsLinked: number;
+	    relationshipsDeleted: number;
+	    skipped?: SkipNote[];
+	    problem?: string;
+	}
+	export interface Result {
+	    groups: GroupResult[];
+	    created: number;
+	    updated: number;
+	    linked: number;
+	    membersAdded: number;
+	    membersRemoved: number;
+	    relationshipsCreated: number;
+	    relationshipsUpdated: number;
+	    relationshipsLinked: number;
+	    relationshipsDeleted: number;
+	    unchanged: number;
+	    skipped: SkipNote[];
+	    skippedTotal: number;
+	    flagged: number;
+	    changes: number;
+	    groupsApplied: number;
+	    message: string;
+	}
+	export interface Info {
+	    id: number;
+	    state: string;
+	    title: string;
+	    tenantId: string;
+	    groups: GroupRef[];
+	    readPlan: sync.ReadPlan;
+	    summary?: sync.Summary;
+	    result?: Result;
+	    readJobId?: number;
+	    applyJobId?: number;
+	    calls: number;
+	    error?: apperr.Error;
+	    // Go type: time
+	    createdAt: any;
+	    // Go type: time
+	    updatedAt: any;
+	}
+	export interface Request {
+	    xpmGroupUuids: string[];
+	    localGroupIds: number[];
+	    all: boolean;
+	    fullRead: boolean;
+	    strategy?: string;
+	}
+	
+	export interface Review {
+	    pull: Info;
+	    summary: sync.Summary;
+	    groups: sync.GroupPlan[];
+	    rules: sync.KindRule[];
+	    items: sync.Item[];
+	    total: number;
+	    offset: number;
+	}
+	export interface ReviewQuery {
+	    filter: string;
+	    groupUuid: string;
+	    search: string;
+	    offset: number;
+	    limit: number;
+	}
+
+}
+
 export namespace store {
 	
 	export interface LinkCounts {
@@ -404,6 +514,174 @@ export namespace structure {
 	    linkedOrphanCount: number;
 	    linked: boolean;
 	    xpmGroupUuid: string;
+	}
+
+}
+
+export namespace sync {
+	
+	export interface Candidate {
+	    entityId: number;
+	    name: string;
+	    kind: string;
+	    level: string;
+	    reason: string;
+	}
+	export interface Counts {
+	    create: number;
+	    update: number;
+	    link: number;
+	    unchanged: number;
+	    skip: number;
+	    add: number;
+	    remove: number;
+	    keep: number;
+	}
+	export interface Decision {
+	    key: string;
+	    action?: string;
+	    entityId?: number;
+	    kind?: string;
+	    trustType?: string;
+	    saveRule?: boolean;
+	    fields?: Record<string, string>;
+	}
+	export interface EntityValues {
+	    kind: string;
+	    trustType: string;
+	    displayName: string;
+	    givenName?: string;
+	    familyName?: string;
+	    legalName?: string;
+	    dateOfBirth?: string;
+	    abn?: string;
+	    acn?: string;
+	    email?: string;
+	    phone?: string;
+	    address?: string;
+	}
+	export interface KindGuess {
+	    kind: string;
+	    trustType: string;
+	    source: string;
+	    label: string;
+	    reason: string;
+	}
+	export interface EntityPart {
+	    xpmUuid: string;
+	    xpmName: string;
+	    businessStructure?: string;
+	    kind: KindGuess;
+	    entityId?: number;
+	    entityName?: string;
+	    match: string;
+	    candidates?: Candidate[];
+	    referenced?: boolean;
+	    groups?: string[];
+	    values: EntityValues;
+	}
+	
+	export interface FieldChange {
+	    field: string;
+	    label: string;
+	    local: string;
+	    xpm: string;
+	    base?: string;
+	    conflict?: boolean;
+	    apply: boolean;
+	}
+	export interface Flag {
+	    code: string;
+	    level: string;
+	    message: string;
+	    field?: string;
+	}
+	export interface GroupPlan {
+	    uuid: string;
+	    name: string;
+	    localGroupId: number;
+	    localName: string;
+	    members: number;
+	    changes: number;
+	    needInput: number;
+	    gone?: boolean;
+	    problem?: string;
+	}
+	export interface Option {
+	    action: string;
+	    label: string;
+	    entityId?: number;
+	}
+	export interface MemberPart {
+	    groupUuid: string;
+	    groupName: string;
+	    localGroupId: number;
+	    xpmUuid: string;
+	    entityName: string;
+	    entityId?: number;
+	}
+	export interface RelPart {
+	    xpmUuid?: string;
+	    xpmType: string;
+	    type?: string;
+	    fromUuid: string;
+	    toUuid: string;
+	    fromName: string;
+	    toName: string;
+	    relationshipId?: number;
+	    numberOfShares?: number;
+	    percentage?: number;
+	    startDate?: string;
+	    endDate?: string;
+	    notes?: string;
+	    crossGroup?: boolean;
+	}
+	export interface Item {
+	    key: string;
+	    type: string;
+	    action: string;
+	    title: string;
+	    detail: string;
+	    groups?: string[];
+	    entity?: EntityPart;
+	    relationship?: RelPart;
+	    membership?: MemberPart;
+	    changes?: FieldChange[];
+	    flags?: Flag[];
+	    needsInput: boolean;
+	    suggested?: Decision;
+	    decision?: Decision;
+	    options?: Option[];
+	    problem?: string;
+	}
+	
+	export interface KindRule {
+	    label: string;
+	    kind: string;
+	    trustType: string;
+	}
+	
+	
+	export interface ReadPlan {
+	    strategy: string;
+	    calls: number;
+	    duration: number;
+	    // Go type: time
+	    modifiedSince: any;
+	    reason: string;
+	    altCalls: number;
+	    altDuration: number;
+	}
+	
+	export interface Summary {
+	    entities: Counts;
+	    relationships: Counts;
+	    memberships: Counts;
+	    needInput: number;
+	    flagged: number;
+	    conflicts: number;
+	    changes: number;
+	    message: string;
 	}
 
 }
