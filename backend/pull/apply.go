@@ -135,6 +135,11 @@ func (s *Service) runApply(ctx context.Context, run *jobs.Run) (any, error) {
 	if p.State != store.PullApplying {
 		return map[string]any{"pullId": p.ID, "state": p.State}, nil
 	}
+	if p.Error != "" {
+		if p, err = s.clearError(ctx, p.ID); err != nil {
+			return nil, err
+		}
+	}
 	var groups []store.PullGroupRow
 	if err := s.st.View(ctx, func(tx *store.Tx) error {
 		var err error

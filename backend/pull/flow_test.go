@@ -6,12 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"structura/backend/apperr"
 	"structura/backend/clock"
 	"structura/backend/jobs"
 	"structura/backend/model"
 	"structura/backend/sandbox"
 	"structura/backend/store"
 	"structura/backend/sync"
+	"structura/backend/xpm"
 	"structura/backend/xpm/xpmtest"
 )
 
@@ -370,4 +372,50 @@ func TestBadDataAndKindRules(t *testing.T) {
 		t.Errorf("rule not deleted: %+v", rules)
 	}
 	_ = context.Background()
+}
+
+// flakyXPM fails its nth call (offline), like the connection does.
+type flakyXPM struct {
+	fixedXPM
+	calls  *int
+	failOn int
+}
+
+func (x flakyXPM) Client(ctx context.Context) (*xpm.Client, error) {
+	*x.calls++
+	if *x.calls == x.failOn {
+		return nil, apperr.New(apperr.CodeUnavailable, "Structura cannot reach Xero right now.", "Check the internet connection.")
+	}
+	return x.fixedXPM.Client(ctx)
+}
+
+// A read that cannot reach XPM waits with what it has (state reading, the
+// reason recorded) and carries on with Resume.
+func TestReadWaitsWhenOfflineAndResumes(t *testing.T) {
+	e := newEnv(t, "demo")
+	e.linkGroups("Patel Medical")
+	calls := 0
+	e.svc.x = flakyXPM{fixedXPM{e.client}, &calls, 2} // Start asks once, then the job
+	in, err := e.svc.Start(e.ctx, Request{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j := e.wait(in.ReadJobID); j.State != jobs.StateFailed || !j.Resumable {
+		t.Fatalf("job %s resumable=%v", j.State, j.Resumable)
+	}
+	got, _ := e.svc.Get(e.ctx, in.ID)
+	if got.State != store.PullReading || got.Error == nil || got.Error.Code != apperr.CodeUnavailable {
+		t.Fatalf("after the failure: %s %+v", got.State, got.Error)
+	}
+	if _, err := e.svc.Resume(e.ctx, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.wait(in.ReadJobID)
+	got, _ = e.svc.Get(e.ctx, in.ID)
+	if got.State != store.PullReview || got.Error != nil {
+		t.Fatalf("after resume: %s %+v", got.State, got.Error)
+	}
+	if _, err := e.svc.Resume(e.ctx, in.ID); err == nil {
+		t.Error("resume of a pull waiting for review")
+	}
 }

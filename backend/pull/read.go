@@ -59,6 +59,11 @@ func (s *Service) runRead(ctx context.Context, run *jobs.Run) (any, error) {
 	if p.State != store.PullReading {
 		return map[string]any{"pullId": p.ID, "state": p.State}, nil
 	}
+	if p.Error != "" {
+		if p, err = s.clearError(ctx, p.ID); err != nil {
+			return nil, err
+		}
+	}
 	r := &reader{s: s, run: run, p: p, plan: decode[sync.ReadPlan](p.ReadPlan), rd: decode[readDoc](p.Read)}
 	summary, err := r.read(ctx)
 	if err != nil {
@@ -73,13 +78,20 @@ func (s *Service) endRead(id int64, ctx context.Context, err error) {
 	wctx := context.WithoutCancel(ctx)
 	state, errText := store.PullFailed, ""
 	cause := context.Cause(ctx)
+	pub := apperr.Public(xpm.UserError(err))
 	switch {
 	case ctx.Err() != nil && strings.Contains(fmt.Sprint(cause), "closing"):
 		return // the app is closing: the job resumes on the next start
 	case ctx.Err() != nil || apperr.CodeOf(err) == apperr.CodeCanceled:
 		state = store.PullCanceled
+	case pub.Code == apperr.CodeAuth || pub.Code == apperr.CodeUnavailable || pub.Code == apperr.CodeRateLimited:
+		// Offline, locked, reconnect needed, out of calls: the read waits
+		// with what it has; Resume carries on.
+		state = store.PullReading
+		b, _ := json.Marshal(pub)
+		errText = string(b)
 	default:
-		b, _ := json.Marshal(apperr.Public(xpm.UserError(err)))
+		b, _ := json.Marshal(pub)
 		errText = string(b)
 	}
 	_ = s.st.WithTx(wctx, func(tx *store.Tx) error {
@@ -90,6 +102,9 @@ func (s *Service) endRead(id int64, ctx context.Context, err error) {
 		p.State, p.Error = state, errText
 		if err := tx.UpdatePull(wctx, p, s.clk.Now()); err != nil {
 			return err
+		}
+		if state == store.PullReading {
+			return nil
 		}
 		return tx.DeletePullClients(wctx, id)
 	})

@@ -741,6 +741,57 @@ func (s *Service) pull(ctx context.Context, id int64) (store.PullRow, error) {
 	return p, err
 }
 
+// Resume carries on a pull whose read or apply stopped on an error (offline,
+// locked, reconnect needed, out of calls for today) or was interrupted.
+func (s *Service) Resume(ctx context.Context, id int64) (Info, error) {
+	s.mu.Lock()
+	p, err := s.pull(ctx, id)
+	s.mu.Unlock()
+	if err != nil {
+		return Info{}, err
+	}
+	var jid *int64
+	kind := KindRead
+	switch p.State {
+	case store.PullReading:
+		jid = p.ReadJobID
+	case store.PullApplying:
+		jid, kind = p.ApplyJobID, KindApply
+	default:
+		return Info{}, apperr.Invalid("This pull is not waiting to carry on.", "")
+	}
+	if jid != nil {
+		j, err := s.jobs.Get(ctx, *jid)
+		switch {
+		case err == nil && (j.State == jobs.StateRunning || j.State == jobs.StateQueued):
+			return s.Get(ctx, id)
+		case err == nil && j.Resumable:
+			if _, err := s.jobs.Resume(ctx, *jid); err != nil {
+				return Info{}, err
+			}
+			return s.Get(ctx, id)
+		}
+	}
+	if err := s.submit(ctx, id, kind, decode[requestDoc](p.Request).Title); err != nil {
+		return Info{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// clearError forgets the error of a pull that carries on.
+func (s *Service) clearError(ctx context.Context, id int64) (store.PullRow, error) {
+	var p store.PullRow
+	err := s.st.WithTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		var err error
+		if p, err = tx.Pull(ctx, id); err != nil {
+			return err
+		}
+		p.Error = ""
+		return tx.UpdatePull(ctx, p, s.clk.Now())
+	})
+	return p, err
+}
+
 // ResumeOpen makes sure every pull being read or applied has its job: it
 // starts again a pull whose job is gone (the app stopped between the two).
 // Call it after the job runner's Start.
