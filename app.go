@@ -466,6 +466,12 @@ func (a *App) CancelPull(id int64) (pull.Info, error) {
 	return call(a, "CancelPull", func(ctx context.Context) (pull.Info, error) { return a.be.Pull.Cancel(ctx, id) })
 }
 
+// ResumePull carries on a pull stopped by an error (offline, locked, out of
+// calls) or interrupted.
+func (a *App) ResumePull(id int64) (pull.Info, error) {
+	return call(a, "ResumePull", func(ctx context.Context) (pull.Info, error) { return a.be.Pull.Resume(ctx, id) })
+}
+
 // DiscardPull drops a pull waiting for review; nothing was written.
 func (a *App) DiscardPull(id int64) (pull.Info, error) {
 	return call(a, "DiscardPull", func(ctx context.Context) (pull.Info, error) { return a.be.Pull.Discard(ctx, id) })

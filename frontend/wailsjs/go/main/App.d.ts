@@ -104,6 +104,8 @@ export function ResetTwoFactor():Promise<twofa.Status>;
 
 export function ResumeJob(arg1:number):Promise<jobs.Info>;
 
+export function ResumePull(arg1:number):Promise<pull.Info>;
+
 export function SaveXPMSettings(arg1:connection.SettingsInput):Promise<connection.Settings>;
 
 export function SetTwoFactorIdleHours(arg1:number):Promise<twofa.Status>;

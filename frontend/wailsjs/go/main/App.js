@@ -190,6 +190,10 @@ export function ResumeJob(arg1) {
   return window['go']['main']['App']['ResumeJob'](arg1);
 }
 
+export function ResumePull(arg1) {
+  return window['go']['main']['App']['ResumePull'](arg1);
+}
+
 export function SaveXPMSettings(arg1) {
   return window['go']['main']['App']['SaveXPMSettings'](arg1);
 }
