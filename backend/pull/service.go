@@ -303,6 +303,10 @@ func (s *Service) info(ctx context.Context, tx *store.Tx, p store.PullRow) (Info
 	if err != nil {
 		return in, err
 	}
+	names, err := tx.GroupNames(ctx)
+	if err != nil {
+		return in, err
+	}
 	for _, g := range groups {
 		ref := GroupRef{XPMUUID: g.XPMUUID, Name: g.Name, Members: len(g.Members), Read: !g.ReadAt.IsZero(),
 			Applied: !g.AppliedAt.IsZero(), Gone: g.Gone}
@@ -311,9 +315,7 @@ func (s *Service) info(ctx context.Context, tx *store.Tx, p store.PullRow) (Info
 		}
 		if g.GroupID != nil {
 			ref.LocalGroupID = *g.GroupID
-			if lg, err := tx.Group(ctx, *g.GroupID); err == nil {
-				ref.LocalName = lg.Name
-			}
+			ref.LocalName = names[*g.GroupID]
 		}
 		in.Groups = append(in.Groups, ref)
 	}

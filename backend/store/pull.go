@@ -565,3 +565,22 @@ func (t *Tx) RelationshipIDForXPM(ctx context.Context, xpmUUID string) (int64, e
 	}
 	return id.Int64, err
 }
+
+// GroupNames returns the name of every local group by id.
+func (t *Tx) GroupNames(ctx context.Context) (map[int64]string, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, name FROM entity_group`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
