@@ -202,7 +202,7 @@ func (s *Service) runApply(ctx context.Context, run *jobs.Run) (any, error) {
 			}
 		}
 		if s.applyPause != nil {
-			s.applyPause(g.XPMUUID)
+			s.applyPause(ctx, g.XPMUUID)
 		}
 	}
 	run.Report(jobs.Progress{Stage: StageApply, Done: total, Total: total, Message: "Finishing"})

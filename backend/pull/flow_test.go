@@ -160,7 +160,7 @@ func TestCancelDuringApplyLeavesWholeGroups(t *testing.T) {
 	in := e.read(Request{All: true})
 	var jobID int64
 	applied := 0
-	e.svc.applyPause = func(string) {
+	e.svc.applyPause = func(context.Context, string) {
 		applied++
 		if applied == 3 {
 			if _, err := e.runner.Cancel(e.ctx, jobID); err != nil {
@@ -215,25 +215,20 @@ func TestApplyResumesAfterRestart(t *testing.T) {
 	e := newEnvOn(t, sb, dir)
 	e.linkGroups()
 	in := e.read(Request{All: true})
-	hold := make(chan struct{})
 	paused := make(chan struct{})
 	n := 0
-	e.svc.applyPause = func(string) {
+	e.svc.applyPause = func(ctx context.Context, _ string) {
 		n++
 		if n == 4 {
 			close(paused)
-			<-hold
+			<-ctx.Done() // the app closes here
 		}
 	}
 	if _, err := e.svc.Apply(e.ctx, in.ID); err != nil {
 		t.Fatal(err)
 	}
 	<-paused
-	closed := make(chan error)
-	go func() { closed <- e.runner.Close(30 * time.Second) }()
-	time.Sleep(50 * time.Millisecond) // let Close cancel the job's context
-	close(hold)
-	if err := <-closed; err != nil {
+	if err := e.runner.Close(30 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	mid, _ := e.svc.Get(e.ctx, in.ID)

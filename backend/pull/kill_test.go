@@ -224,7 +224,7 @@ func helperRun(c helperConfig, say func(string, ...any)) error {
 	svc := New(st, fixedXPM{c: xc}, runner, clk, nil, nil)
 	svc.SetActor("tester")
 	applied := 0
-	svc.applyPause = func(g string) {
+	svc.applyPause = func(_ context.Context, g string) {
 		applied++
 		say("APPLIED %d %s", applied, g)
 	}

@@ -81,7 +81,7 @@ type Service struct {
 	cache   *planCache
 
 	// applyPause, when set (tests), is called after each group is applied.
-	applyPause func(groupUUID string)
+	applyPause func(ctx context.Context, groupUUID string)
 	// listMargin is subtracted from the last pull's time for modifiedSince.
 	listMargin time.Duration
 }
