@@ -143,7 +143,7 @@ func (s *Service) runApply(ctx context.Context, run *jobs.Run) (any, error) {
 	var groups []store.PullGroupRow
 	if err := s.st.View(ctx, func(tx *store.Tx) error {
 		var err error
-		groups, err = tx.PullGroups(ctx, p.ID, true)
+		groups, err = tx.PullGroups(ctx, p.ID, false)
 		return err
 	}); err != nil {
 		return nil, err
@@ -167,6 +167,13 @@ func (s *Service) runApply(ctx context.Context, run *jobs.Run) (any, error) {
 		run.Report(jobs.Progress{Stage: StageApply, Done: done, Total: total,
 			Message: fmt.Sprintf("Writing group %d of %d: %s", done+1, total, g.Name)})
 		var ops sync.GroupOps
+		if err := s.st.View(ctx, func(tx *store.Tx) error {
+			var err error
+			g.Ops, err = tx.PullGroupOps(ctx, p.ID, g.XPMUUID)
+			return err
+		}); err != nil {
+			return s.endApply(ctx, p.ID, err)
+		}
 		if g.Ops != "" {
 			if err := json.Unmarshal([]byte(g.Ops), &ops); err != nil {
 				return s.endApply(ctx, p.ID, fmt.Errorf("pull %d: group %s: %w", p.ID, g.XPMUUID, err))

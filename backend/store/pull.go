@@ -584,3 +584,13 @@ func (t *Tx) GroupNames(ctx context.Context) (map[int64]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// PullGroupOps returns the writes of one group of a pull ("" if none).
+func (t *Tx) PullGroupOps(ctx context.Context, pullID int64, uuid string) (string, error) {
+	var ops sql.NullString
+	err := t.tx.QueryRowContext(ctx, `SELECT ops_json FROM pull_group WHERE pull_id = ? AND xpm_group_uuid = ?`, pullID, uuid).Scan(&ops)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.NotFound("pull group")
+	}
+	return ops.String, err
+}
