@@ -414,3 +414,22 @@ func TestReadWaitsWhenOfflineAndResumes(t *testing.T) {
 		t.Error("resume of a pull waiting for review")
 	}
 }
+
+// A read stopped on an error can be cancelled (the job no longer runs):
+// the pull ends and a new one can start.
+func TestCancelStoppedRead(t *testing.T) {
+	e := newEnv(t, "demo")
+	e.linkGroups("Patel Medical")
+	calls := 0
+	e.svc.x = flakyXPM{fixedXPM{e.client}, &calls, 2}
+	in, err := e.svc.Start(e.ctx, Request{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.wait(in.ReadJobID)
+	got, err := e.svc.Cancel(e.ctx, in.ID)
+	if err != nil || got.State != store.PullCanceled {
+		t.Fatalf("cancel: %s %v", got.State, err)
+	}
+	e.read(Request{All: true})
+}

@@ -676,23 +676,57 @@ func (s *Service) Cancel(ctx context.Context, id int64) (Info, error) {
 		return Info{}, err
 	}
 	s.mu.Unlock()
+	var jid *int64
 	switch p.State {
 	case store.PullReading:
-		if p.ReadJobID != nil {
-			if _, err := s.jobs.Cancel(ctx, *p.ReadJobID); err != nil {
-				return Info{}, err
-			}
-		}
+		jid = p.ReadJobID
 	case store.PullApplying:
-		if p.ApplyJobID != nil {
-			if _, err := s.jobs.Cancel(ctx, *p.ApplyJobID); err != nil {
-				return Info{}, err
-			}
-		}
+		jid = p.ApplyJobID
 	case store.PullReview:
 		return s.close(ctx, id, store.PullCanceled)
+	default:
+		return s.Get(ctx, id)
+	}
+	running := false
+	if jid != nil {
+		info, err := s.jobs.Cancel(ctx, *jid)
+		if err != nil && apperr.CodeOf(err) != apperr.CodeNotFound {
+			return Info{}, err
+		}
+		running = err == nil && !info.Final && (info.State == jobs.StateRunning || info.State == jobs.StateQueued)
+	}
+	if !running {
+		// No job runs it (it stopped on an error, or was lost): end it here.
+		if err := s.endStopped(ctx, p); err != nil {
+			return Info{}, err
+		}
 	}
 	return s.Get(ctx, id)
+}
+
+// endStopped cancels a pull whose job does not run: a read leaves nothing;
+// an apply keeps the groups it wrote (whole).
+func (s *Service) endStopped(ctx context.Context, p store.PullRow) error {
+	if p.State == store.PullApplying {
+		_, err := s.finishApply(ctx, p.ID, decode[Result](p.Result), store.PullCanceled)
+		return err
+	}
+	err := s.st.WithTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Pull(ctx, p.ID)
+		if err != nil || cur.State != store.PullReading {
+			return err
+		}
+		cur.State = store.PullCanceled
+		if err := tx.UpdatePull(ctx, cur, s.clk.Now()); err != nil {
+			return err
+		}
+		return tx.DeletePullClients(ctx, p.ID)
+	})
+	if err == nil {
+		s.dropCache(p.ID)
+		s.changed(ctx, p.ID)
+	}
+	return err
 }
 
 // Discard drops a pull waiting for review (or one that failed): its
