@@ -122,6 +122,42 @@ func ParseDate(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
+// NormalizeDate accepts a date as Australians type it — DD/MM/YYYY, D/M/YYYY,
+// with "/", "-" or "." between the parts — or as YYYY-MM-DD, and returns it
+// as YYYY-MM-DD. Text that is not a date in one of these forms is returned
+// trimmed but otherwise unchanged, so validation can say what is wrong.
+// Month-first (US) order is never guessed.
+func NormalizeDate(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	if _, ok := ParseDate(s); ok {
+		return s
+	}
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '-' || r == '.' })
+	if len(parts) != 3 || len(parts[2]) != 4 || len(parts[0]) > 2 || len(parts[1]) > 2 {
+		return s
+	}
+	for _, p := range parts {
+		if !allDigits(p) {
+			return s
+		}
+	}
+	iso := parts[2] + "-" + pad2(parts[1]) + "-" + pad2(parts[0])
+	if _, ok := ParseDate(iso); !ok {
+		return s
+	}
+	return iso
+}
+
+func pad2(s string) string {
+	if len(s) == 1 {
+		return "0" + s
+	}
+	return s
+}
+
 // Today returns now's calendar date as YYYY-MM-DD, in now's location.
 func Today(now time.Time) string { return now.Format(DateLayout) }
 
@@ -138,7 +174,7 @@ func NormalizeEntityInput(in EntityInput) EntityInput {
 		FamilyName:  strings.TrimSpace(in.FamilyName),
 		LegalName:   strings.TrimSpace(in.LegalName),
 		TradingName: strings.TrimSpace(in.TradingName),
-		DateOfBirth: strings.TrimSpace(in.DateOfBirth),
+		DateOfBirth: NormalizeDate(in.DateOfBirth),
 		ABN:         compactNumber(strings.TrimSpace(in.ABN)),
 		ACN:         compactNumber(strings.TrimSpace(in.ACN)),
 		Email:       strings.TrimSpace(in.Email),
@@ -192,7 +228,7 @@ func ValidateEntityInput(in EntityInput, now time.Time) Errors {
 		d, ok := ParseDate(in.DateOfBirth)
 		switch {
 		case !ok:
-			errs.Add("dateOfBirth", "Enter the date of birth as a real date in the form YYYY-MM-DD, for example 1970-06-30.")
+			errs.Add("dateOfBirth", "Enter the date of birth as a real date, day first, for example 30/06/1970.")
 		case in.DateOfBirth > Today(now):
 			errs.Add("dateOfBirth", "The date of birth cannot be in the future.")
 		case d.Year() < 1900:
@@ -277,8 +313,8 @@ func phoneProblem(s string) string {
 // NormalizeRelationshipInput trims the text fields.
 func NormalizeRelationshipInput(in RelationshipInput) RelationshipInput {
 	in.Type = strings.TrimSpace(in.Type)
-	in.StartDate = strings.TrimSpace(in.StartDate)
-	in.EndDate = strings.TrimSpace(in.EndDate)
+	in.StartDate = NormalizeDate(in.StartDate)
+	in.EndDate = NormalizeDate(in.EndDate)
 	in.Notes = strings.TrimSpace(in.Notes)
 	return in
 }
@@ -325,12 +361,12 @@ func ValidateRelationshipInput(in RelationshipInput, from, to Entity) Errors {
 	}
 	if in.StartDate != "" {
 		if _, ok := ParseDate(in.StartDate); !ok {
-			errs.Add("startDate", "Enter the start date as a real date in the form YYYY-MM-DD, for example 2020-07-01.")
+			errs.Add("startDate", "Enter the start date as a real date, day first, for example 01/07/2020.")
 		}
 	}
 	if in.EndDate != "" {
 		if _, ok := ParseDate(in.EndDate); !ok {
-			errs.Add("endDate", "Enter the end date as a real date in the form YYYY-MM-DD, for example 2024-06-30.")
+			errs.Add("endDate", "Enter the end date as a real date, day first, for example 30/06/2024.")
 		} else if in.StartDate != "" && errs["startDate"] == "" && in.EndDate < in.StartDate {
 			errs.Add("endDate", "The end date cannot be before the start date.")
 		}

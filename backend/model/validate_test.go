@@ -94,8 +94,10 @@ func TestValidateEntityInput(t *testing.T) {
 		{"DOB ok", ok(func(e *EntityInput) { e.DateOfBirth = "1970-06-30" }), "", ""},
 		{"DOB today", ok(func(e *EntityInput) { e.DateOfBirth = "2026-03-15" }), "", ""},
 		{"DOB future", ok(func(e *EntityInput) { e.DateOfBirth = "2026-03-16" }), "dateOfBirth", "cannot be in the future"},
-		{"DOB not a date", ok(func(e *EntityInput) { e.DateOfBirth = "1970-02-30" }), "dateOfBirth", "YYYY-MM-DD"},
-		{"DOB Australian format", ok(func(e *EntityInput) { e.DateOfBirth = "30/06/1970" }), "dateOfBirth", "YYYY-MM-DD"},
+		{"DOB not a date", ok(func(e *EntityInput) { e.DateOfBirth = "1970-02-30" }), "dateOfBirth", "day first, for example 30/06/1970"},
+		{"DOB Australian format", ok(func(e *EntityInput) { e.DateOfBirth = "30/06/1970" }), "", ""},
+		{"DOB 31 February", ok(func(e *EntityInput) { e.DateOfBirth = "31/02/1970" }), "dateOfBirth", "day first"},
+		{"DOB US order", ok(func(e *EntityInput) { e.DateOfBirth = "06/30/1970" }), "dateOfBirth", "day first"},
 		{"DOB 1850", ok(func(e *EntityInput) { e.DateOfBirth = "1850-01-01" }), "dateOfBirth", "before 1900"},
 		{"email ok", ok(func(e *EntityInput) { e.Email = "jane@example.com.au" }), "", ""},
 		{"email no at", ok(func(e *EntityInput) { e.Email = "jane.example.com" }), "email", "name@example.com"},
@@ -201,7 +203,8 @@ func TestValidateRelationshipInput(t *testing.T) {
 		{"partner percentage", RelationshipInput{FromID: 1, ToID: 6, Type: "partner", Percentage: ptr(33.33)}, jane, firm, "", ""},
 		{"zero shares", RelationshipInput{FromID: 1, ToID: 3, Type: "shareholder", NumberOfShares: ptr[int64](0)}, jane, acme, "numberOfShares", "1 or more"},
 		{"end before start", RelationshipInput{FromID: 1, ToID: 2, Type: "spouse", StartDate: "2020-01-01", EndDate: "2019-12-31"}, jane, john, "endDate", "cannot be before the start date"},
-		{"bad start", RelationshipInput{FromID: 1, ToID: 2, Type: "spouse", StartDate: "2020-13-01"}, jane, john, "startDate", "YYYY-MM-DD"},
+		{"bad start", RelationshipInput{FromID: 1, ToID: 2, Type: "spouse", StartDate: "2020-13-01"}, jane, john, "startDate", "day first, for example 01/07/2020"},
+		{"Australian start", RelationshipInput{FromID: 1, ToID: 2, Type: "spouse", StartDate: "1/7/2020", EndDate: "30.06.2024"}, jane, john, "", ""},
 		{"parent", RelationshipInput{FromID: 1, ToID: 2, Type: "parent"}, jane, john, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -216,6 +219,25 @@ func TestValidateRelationshipInput(t *testing.T) {
 				t.Fatalf("field %s: got %q (all: %v), want it to contain %q", tc.field, errs[tc.field], errs, tc.msg)
 			}
 		})
+	}
+}
+
+func TestNormalizeDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"":             "",
+		" 1970-06-30":  "1970-06-30",
+		"30/06/1970":   "1970-06-30",
+		"1/7/2020":     "2020-07-01",
+		"01-07-2020":   "2020-07-01",
+		"30.06.2024":   "2024-06-30",
+		"31/02/1970":   "31/02/1970", // not a date: left for validation to refuse
+		"06/30/1970":   "06/30/1970", // month first is never guessed
+		"30/06/70":     "30/06/70",   // two-digit years are ambiguous
+		"next Tuesday": "next Tuesday",
+	} {
+		if got := NormalizeDate(in); got != want {
+			t.Errorf("NormalizeDate(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -235,7 +235,7 @@ async function main() {
       {
         'Given name': 'Minh',
         'Family name': 'Nguyen',
-        'Date of birth': '1975-04-12',
+        'Date of birth': '12/04/1975',
         'Tax file number': '123 456 782',
         Email: 'minh@nguyen.example.com',
         Phone: '0400 111 222',
@@ -275,7 +275,7 @@ async function main() {
 
     step('edit a relationship: the directorship started on 1 July 2015')
     await page.getByRole('button', { name: `Edit relationship: ${MINH} is Director of ${COMPANY}` }).click()
-    await dialog(page).getByLabel('Start date').fill('2015-07-01')
+    await dialog(page).getByLabel('Start date').fill('01/07/2015')
     await dialog(page).getByLabel('Start date').press('Enter')
     await dialog(page).waitFor({ state: 'detached' })
     await page.getByTestId('relationship-row').filter({ hasText: 'Director of' }).filter({ hasText: 'Since 1 Jul 2015' }).waitFor()

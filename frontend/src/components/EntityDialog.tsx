@@ -10,7 +10,7 @@ import ErrorBanner from './ErrorBanner'
 import FieldError from './FieldError'
 import { api, type Entity, type EntityInput } from '../bridge/api'
 import { AppError, toAppError } from '../bridge/errors'
-import { KINDS, KIND_LABELS, TRUST_TYPE_LABELS, formatABN, formatACN, type Kind } from '../lib/format'
+import { KINDS, KIND_LABELS, TRUST_TYPE_LABELS, dateForInput, formatABN, formatACN, type Kind } from '../lib/format'
 import { unshownError } from '../lib/errors'
 
 type TfnMode = 'none' | 'keep' | 'change' | 'remove'
@@ -40,7 +40,7 @@ function initialForm(e: Entity | undefined, kind: Kind): Form {
     familyName: e?.familyName ?? '',
     legalName: e?.legalName ?? '',
     tradingName: e?.tradingName ?? '',
-    dateOfBirth: e?.dateOfBirth ?? '',
+    dateOfBirth: dateForInput(e?.dateOfBirth),
     abn: formatABN(e?.abn),
     acn: formatACN(e?.acn),
     email: e?.email ?? '',
@@ -186,8 +186,8 @@ export default function EntityDialog({ groupId, entity, initialKind = 'individua
               </Field>
             </FieldRow>
             <FieldRow>
-              <Field label="Date of birth" note="(optional)" help="YYYY-MM-DD, for example 1970-06-30" error={err('dateOfBirth')}>
-                <input className="input" value={form.dateOfBirth} onChange={set('dateOfBirth')} placeholder="YYYY-MM-DD" inputMode="numeric" autoComplete="off" />
+              <Field label="Date of birth" note="(optional)" help="Day first, for example 30/06/1970" error={err('dateOfBirth')}>
+                <input className="input" value={form.dateOfBirth} onChange={set('dateOfBirth')} placeholder="DD/MM/YYYY" inputMode="numeric" autoComplete="off" />
               </Field>
               <Field label="Trading name" note="(optional)" error={err('tradingName')}>
                 <input className="input" value={form.tradingName} onChange={set('tradingName')} autoComplete="off" />

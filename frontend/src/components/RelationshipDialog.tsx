@@ -9,7 +9,7 @@ import Field, { FieldRow } from './Field'
 import ErrorBanner from './ErrorBanner'
 import { api, type Entity, type Relationship, type RelationshipInput, type RelationshipType } from '../bridge/api'
 import { AppError, toAppError } from '../bridge/errors'
-import { entityName, kindLabel, kindWithArticle, typeHelp } from '../lib/format'
+import { dateForInput, entityName, kindLabel, kindWithArticle, typeHelp } from '../lib/format'
 import { unshownError } from '../lib/errors'
 
 const SHOWN = ['fromId', 'toId', 'type', 'numberOfShares', 'percentage', 'startDate', 'endDate', 'notes']
@@ -75,8 +75,8 @@ export default function RelationshipDialog({
     toId: rel ? String(rel.toId) : '',
     shares: rel?.numberOfShares != null ? String(rel.numberOfShares) : '',
     percentage: rel?.percentage != null ? String(rel.percentage) : '',
-    startDate: rel?.startDate ?? '',
-    endDate: rel?.endDate ?? '',
+    startDate: dateForInput(rel?.startDate),
+    endDate: dateForInput(rel?.endDate),
     notes: rel?.notes ?? '',
   }))
   const [others, setOthers] = useState<Entity[]>([])
@@ -256,11 +256,11 @@ export default function RelationshipDialog({
         </FieldRow>
       )}
       <FieldRow>
-        <Field label="Start date" note="(optional)" help="YYYY-MM-DD" error={err('startDate')}>
-          <input className="input" value={form.startDate} onChange={set('startDate')} placeholder="YYYY-MM-DD" inputMode="numeric" autoComplete="off" />
+        <Field label="Start date" note="(optional)" help="Day first, for example 01/07/2020" error={err('startDate')}>
+          <input className="input" value={form.startDate} onChange={set('startDate')} placeholder="DD/MM/YYYY" inputMode="numeric" autoComplete="off" />
         </Field>
         <Field label="End date" note="(optional)" help="Leave empty while it is current" error={err('endDate')}>
-          <input className="input" value={form.endDate} onChange={set('endDate')} placeholder="YYYY-MM-DD" inputMode="numeric" autoComplete="off" />
+          <input className="input" value={form.endDate} onChange={set('endDate')} placeholder="DD/MM/YYYY" inputMode="numeric" autoComplete="off" />
         </Field>
       </FieldRow>
       <Field label="Notes" note="(optional)" error={err('notes')}>

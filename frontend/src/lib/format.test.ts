@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatABN, formatACN, formatDate, formatPercent, formatPeriod, formatUpdated, kindLabel, kindList, typeHelp } from './format'
+import { dateForInput, formatABN, formatACN, formatDate, formatPercent, formatPeriod, formatUpdated, kindLabel, kindList, typeHelp } from './format'
 
 describe('display formatting', () => {
   it('groups ABN and ACN digits the way the ATO and ASIC print them', () => {
@@ -46,5 +46,14 @@ describe('display formatting', () => {
     expect(
       typeHelp({ label: 'Trustee of', fromKinds: ['individual', 'company'], toKinds: ['trust', 'smsf'] } as never),
     ).toBe('Trustee of: from individuals or companies to trusts or SMSFs.')
+  })
+})
+
+describe('dateForInput', () => {
+  it('shows stored dates day first for editing', () => {
+    expect(dateForInput('1975-04-12')).toBe('12/04/1975')
+    expect(dateForInput('')).toBe('')
+    expect(dateForInput(undefined)).toBe('')
+    expect(dateForInput('12/04/1975')).toBe('12/04/1975')
   })
 })

@@ -24,6 +24,13 @@ export function formatACN(acn: string | undefined | null): string {
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /** "1975-04-12" → "12 Apr 1975" (Australian order). Other text is shown as stored. */
+/** Shows a stored YYYY-MM-DD date the way it is typed in Australia
+ * (DD/MM/YYYY), for pre-filling an edit form. Anything else is returned as is. */
+export function dateForInput(d: string | undefined | null): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d ?? '')
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : (d ?? '')
+}
+
 export function formatDate(d: string | undefined | null): string {
   if (!d) return ''
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d)
