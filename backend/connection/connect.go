@@ -420,6 +420,9 @@ func (s *Service) finish(a *attempt, tenantID string) error {
 	}
 	s.progress(a, Progress{Stage: StageConnected, Message: msg, Status: &st, LinksRestored: st.ActiveLinks.Total()})
 	s.emit(EventChanged, st)
+	if s.onConnected != nil {
+		s.onConnected(context.WithoutCancel(ctx), t.TenantID)
+	}
 	return nil
 }
 

@@ -70,6 +70,11 @@ func TestWholeFlowAgainstSandbox(t *testing.T) {
 	if f.rawCount("xpm_connection", "tenant_id = ? AND status = 'connected' AND connected_by = 'Sam Okafor' AND scopes LIKE '%offline_access%'", demo) != 1 {
 		t.Fatal("connection row not saved")
 	}
+	f.connectedMu.Lock()
+	if len(f.connectedTenants) != 1 || f.connectedTenants[0] != demo {
+		t.Fatalf("OnConnected calls: %v, want one for the chosen practice", f.connectedTenants)
+	}
+	f.connectedMu.Unlock()
 
 	// Test connection: practice, time, calls left, scopes, verdict.
 	r := f.test()

@@ -187,6 +187,9 @@ type fixture struct {
 	br     *authtest.Browser
 	port   int
 	seed   string
+	// connectedTenants records every OnConnected call.
+	connectedMu      sync.Mutex
+	connectedTenants []string
 	// ui collects the JSON of every value and error a bound method would
 	// send to the frontend (except the enrolment answer, which carries the
 	// seed by design).
@@ -243,7 +246,12 @@ func newFixture(t *testing.T) *fixture {
 	f.sb = f.host.Server()
 	f.tfa = twofa.New(twofa.Config{Store: st, Secrets: f.kc, Clock: f.clk, Logger: log, Events: f.ev})
 	f.svc = New(Config{Store: st, Secrets: f.kc, Clock: f.clk, Logger: log, Events: f.ev, TwoFactor: f.tfa,
-		Browser: f.br, Sandbox: f.host, XPMRetry: xpmRetryForTests})
+		Browser: f.br, Sandbox: f.host, XPMRetry: xpmRetryForTests,
+		OnConnected: func(_ context.Context, tenantID string) {
+			f.connectedMu.Lock()
+			defer f.connectedMu.Unlock()
+			f.connectedTenants = append(f.connectedTenants, tenantID)
+		}})
 	// The callback port is a setting; the sandbox learns the redirect URI.
 	f.saveSettings(SettingsInput{Environment: EnvSandbox, CallbackPort: f.port})
 	return f

@@ -116,24 +116,30 @@ type Config struct {
 	// XPMRetry and XPMLimits configure the XPM client (zero: defaults).
 	XPMRetry  xpm.RetryPolicy
 	XPMLimits xpm.PacerConfig
+	// OnConnected, if set, runs after a connect completes (for example to
+	// discover the practice's client groups). It gets the tenant id and must
+	// not block.
+	OnConnected func(ctx context.Context, tenantID string)
 }
 
 // Service is the XPM connection.
 type Service struct {
-	st      *store.Store
-	sec     secrets.Store
-	clk     clock.Clock
-	log     *slog.Logger
-	ev      Emitter
-	tfa     *twofa.Service
-	browser auth.Browser
-	sandbox Sandbox
-	xeroEP  func(string) auth.Endpoints
-	hc      *http.Client
-	timeout time.Duration
-	retry   xpm.RetryPolicy
-	limits  xpm.PacerConfig
-	states  *auth.StateBook
+	st  *store.Store
+	sec secrets.Store
+	clk clock.Clock
+	log *slog.Logger
+	ev  Emitter
+	// onConnected is Config.OnConnected.
+	onConnected func(ctx context.Context, tenantID string)
+	tfa         *twofa.Service
+	browser     auth.Browser
+	sandbox     Sandbox
+	xeroEP      func(string) auth.Endpoints
+	hc          *http.Client
+	timeout     time.Duration
+	retry       xpm.RetryPolicy
+	limits      xpm.PacerConfig
+	states      *auth.StateBook
 
 	mu      sync.Mutex
 	attempt *attempt
@@ -164,7 +170,7 @@ func New(cfg Config) *Service {
 	}
 	return &Service{st: cfg.Store, sec: cfg.Secrets, clk: cfg.Clock, log: cfg.Logger, ev: cfg.Events, tfa: cfg.TwoFactor,
 		browser: cfg.Browser, sandbox: cfg.Sandbox, xeroEP: cfg.XeroEndpoints, hc: cfg.HTTPClient, timeout: cfg.ConnectTimeout,
-		retry: cfg.XPMRetry, limits: cfg.XPMLimits, states: auth.NewStateBook(cfg.Clock)}
+		retry: cfg.XPMRetry, limits: cfg.XPMLimits, states: auth.NewStateBook(cfg.Clock), onConnected: cfg.OnConnected}
 }
 
 func (s *Service) emit(name string, data any) {

@@ -155,7 +155,8 @@ func (b *Backend) startConnection(ctx context.Context) {
 	b.Sandbox = &connection.SandboxHost{StatePath: filepath.Join(b.Layout.Dir, SandboxStateFile),
 		Options: sandbox.Options{Clock: b.Clock, Data: "demo"}, Logger: b.Log.Logger}
 	b.Connection = connection.New(connection.Config{Store: b.Store, Secrets: b.Secrets, Clock: b.Clock, Logger: b.Log.Logger,
-		Events: b.Events, TwoFactor: b.TwoFactor, Browser: auth.SystemBrowser{}, Sandbox: b.Sandbox})
+		Events: b.Events, TwoFactor: b.TwoFactor, Browser: auth.SystemBrowser{}, Sandbox: b.Sandbox,
+		OnConnected: b.discoverOnConnect})
 	if st, err := b.Connection.Settings(ctx); err == nil && st.Environment == connection.EnvSandbox {
 		if err := b.Sandbox.Start(); err != nil {
 			// Not fatal: the settings screen and Connect report it.
@@ -183,6 +184,17 @@ func (b *Backend) startGroupSync() {
 		b.Jobs = jobs.New(b.Store, b.Clock, b.Events, b.Log.Logger)
 	}
 	b.GroupSync = groupsync.New(b.Store, groupSyncXPM{b.Connection}, b.Jobs, b.Clock, b.Events, b.Log.Logger)
+}
+
+// discoverOnConnect lists the client groups of the practice just connected
+// (issue 7: discovery on connect), as a background job.
+func (b *Backend) discoverOnConnect(ctx context.Context, tenantID string) {
+	if b.GroupSync == nil {
+		return
+	}
+	if _, err := b.GroupSync.OnConnected(ctx, tenantID); err != nil {
+		b.Log.Warn("could not start discovering the practice's groups", "err", err)
+	}
 }
 
 // startJobs recovers the jobs the last run left unfinished (interrupted
