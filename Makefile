@@ -99,9 +99,15 @@ keychain:
 smoke:
 	build/scripts/smoke.sh $(APP)
 
-## e2e: the real app under Xvfb, driven by Playwright through the real backend
+## e2e: the real app under Xvfb, driven by Playwright through the real backend.
+## Each frontend/e2e/*.e2e.mjs runs in its own display and keychain session;
+## E2E=name runs one (e.g. make e2e E2E=structure).
+E2E ?= *
 e2e:
-	build/scripts/with-keyring.sh build/scripts/with-xvfb.sh node frontend/e2e/run.mjs $(APP_DEV)
+	@set -e; for f in frontend/e2e/$(E2E).e2e.mjs; do \
+	  echo "== $$f"; \
+	  build/scripts/with-keyring.sh build/scripts/with-xvfb.sh node $$f $(APP_DEV); \
+	done
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html

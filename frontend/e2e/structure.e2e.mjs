@@ -2,7 +2,7 @@
 // Xvfb, driven by Playwright in the system Chromium through the app's dev
 // server, so every click goes through the real bound Go methods into the
 // real SQLite file. Run by `make e2e`:
-//   build/scripts/with-keyring.sh build/scripts/with-xvfb.sh node frontend/e2e/run.mjs build/bin/structura-dev
+//   build/scripts/with-keyring.sh build/scripts/with-xvfb.sh node frontend/e2e/structure.e2e.mjs build/bin/structura-dev
 //
 // Scenario: fresh data folder → create a group → add three entities and two
 // relationships → edit an entity → every invalid input is refused with its
