@@ -47,7 +47,7 @@ func UserError(err error) error {
 		case GrantInvalid:
 			return apperr.Wrap(err, apperr.CodeAuth,
 				"Structura's connection to Xero has expired or was revoked.",
-				"Connect to Xero again (Settings → Xero connection). Your local data is kept.")
+				"Connect to Xero again (Settings → XPM connection). Your local data is kept.")
 		case TokenUnavailable:
 			if isNetErr(err) {
 				return apperr.Wrap(err, apperr.CodeUnavailable,
@@ -56,11 +56,11 @@ func UserError(err error) error {
 			}
 			return apperr.Wrap(err, apperr.CodeAuth,
 				"Structura is not signed in to Xero.",
-				"Connect to Xero (Settings → Xero connection) and try again.")
+				"Connect to Xero (Settings → XPM connection) and try again.")
 		default:
 			return apperr.Wrap(err, apperr.CodeAuth,
 				"Xero did not accept Structura's sign-in.",
-				"Try again; if it keeps happening, connect to Xero again (Settings → Xero connection).")
+				"Try again; if it keeps happening, connect to Xero again (Settings → XPM connection).")
 		}
 	case errors.As(err, &fb):
 		hint := "Ask your XPM administrator to check that your XPM user may connect third-party add-ons, then connect to Xero again."
