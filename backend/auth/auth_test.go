@@ -16,6 +16,7 @@ import (
 	"structura/backend/clock"
 	"structura/backend/sandbox"
 	"structura/backend/secrets"
+	"structura/backend/xpm"
 )
 
 var t0 = time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
@@ -282,6 +283,40 @@ func TestTokenSourceRefreshesEarlyAndSavesRotationBeforeUse(t *testing.T) {
 	e.clk.Advance(31 * time.Minute)
 	if _, err := ts.TokenContext(ctx); err != nil {
 		t.Fatalf("refresh with the saved token: %v", err)
+	}
+}
+
+// XPM refuses an access token before its expiry (revoked early on the
+// server): the xpm client drops it through the token source and retries once
+// with a refreshed token, so the call succeeds.
+func TestTokenSourceInvalidatedByXPMRefreshesOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sec := secrets.NewMemory()
+	first := e.mint(t, sec)
+	ts := auth.NewTokenSource(auth.TokenSourceConfig{Client: e.client, Secrets: sec, Key: "k", Clock: e.clk})
+	var _ xpm.TokenInvalidator = ts
+	cl, err := xpm.New(xpm.Config{APIBaseURL: e.sb.APIBaseURL(), TenantID: sandbox.DemoPracticeID, TokenSource: ts,
+		Clock: clock.NewFake(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Groups.List(ctx); err != nil || ts.Stats().Refreshes != 0 {
+		t.Fatalf("first call: %v %+v", err, ts.Stats())
+	}
+	if err := e.sb.ExpireAccessToken(first.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Groups.List(ctx); err != nil {
+		t.Fatalf("call after XPM refused the token: %v", err)
+	}
+	if n := ts.Stats().Refreshes; n != 1 {
+		t.Fatalf("%d refreshes, want 1", n)
+	}
+	// Invalidating a token that was already replaced does nothing.
+	ts.InvalidateToken(first.AccessToken)
+	if _, err := cl.Groups.List(ctx); err != nil || ts.Stats().Refreshes != 1 {
+		t.Fatalf("stale invalidation refreshed again: %v %+v", err, ts.Stats())
 	}
 }
 

@@ -142,12 +142,14 @@ func (s *TokenSource) Scopes(ctx context.Context) string {
 	return s.tok.Scopes
 }
 
-// Invalidate makes the next call refresh (after XPM refused the access
-// token with a 401).
-func (s *TokenSource) Invalidate() {
+// InvalidateToken implements xpm.TokenInvalidator: XPM refused accessToken
+// with a 401 before its expiry, so the next Token call refreshes. A token
+// that another caller has already replaced is left alone, so concurrent
+// refusals cause one refresh, not several.
+func (s *TokenSource) InvalidateToken(accessToken string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.tok != nil {
+	if s.tok != nil && s.tok.AccessToken == accessToken {
 		s.tok.Expiry = time.Time{}
 	}
 }

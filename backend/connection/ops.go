@@ -201,13 +201,9 @@ func (s *Service) TestConnection(ctx context.Context) (TestResult, error) {
 		return TestResult{}, err
 	}
 	start := s.clk.Now()
+	// A 401 on a token that has not expired is retried once by the client
+	// with a refreshed token (auth.TokenSource is an xpm.TokenInvalidator).
 	_, err = l.client.Clients.PagedList(ctx, &xpm.PageOptions{PageSize: 1})
-	var ue *xpm.UnauthorizedError
-	if errors.As(err, &ue) && ue.Reason == xpm.TokenRejected {
-		// XPM refused the access token: refresh it once and try again.
-		l.ts.Invalidate()
-		_, err = l.client.Clients.PagedList(ctx, &xpm.PageOptions{PageSize: 1})
-	}
 	res.DurationMs = s.clk.Now().Sub(start).Milliseconds()
 	res.CallsLeftThisMinute, res.CallsLeftToday = l.limits.remaining()
 	if sc := l.ts.Scopes(ctx); sc != "" {
