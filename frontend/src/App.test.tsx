@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, render, screen } from '@testing-library/react'
 import App from './App'
 import { api } from './bridge/api'
-import StatusBar from './components/StatusBar'
 
 vi.mock('./bridge/api', async (orig) => {
   const real = await orig<typeof import('./bridge/api')>()
@@ -11,6 +10,27 @@ vi.mock('./bridge/api', async (orig) => {
     api: { info: vi.fn(), listGroups: vi.fn() },
     onStructureChanged: () => () => {},
     quitApp: vi.fn(),
+  }
+})
+
+vi.mock('./bridge/connection', async (orig) => {
+  const real = await orig<typeof import('./bridge/connection')>()
+  return {
+    ...real,
+    connectionApi: {
+      status: vi.fn().mockResolvedValue({
+        state: 'not_connected',
+        label: 'Not connected',
+        environment: 'sandbox',
+        sandbox: true,
+        activeLinks: { tenantId: '', groups: 0, entities: 0, relationships: 0 },
+        parkedLinks: [],
+      }),
+      twoFactorStatus: vi.fn().mockResolvedValue({ enabled: false, locked: false }),
+    },
+    onConnectionChanged: () => () => {},
+    onTwoFactorChanged: () => () => {},
+    onConnectProgress: () => () => {},
   }
 })
 
@@ -45,13 +65,7 @@ describe('App', () => {
     await screen.findByTestId('groups-screen')
     expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy()
     expect(screen.getByRole('link', { name: 'Groups' }).getAttribute('aria-current')).toBe('page')
-    expect(screen.getByTestId('connection-status').textContent).toBe('XPM: not connected · Sandbox (demo practice)')
-  })
-})
-
-describe('StatusBar', () => {
-  it('reports only what it is given', () => {
-    render(<StatusBar connection={{ state: 'connected', target: 'xero', practiceName: 'Smith & Co Accountants' }} />)
-    expect(screen.getByTestId('connection-status').textContent).toBe('XPM: connected to Smith & Co Accountants · Xero Practice Manager')
+    expect(screen.getByTestId('connection-status').textContent).toBe('Not connected')
+    expect(screen.getByTestId('connection-sandbox').textContent).toBe('Sandbox')
   })
 })

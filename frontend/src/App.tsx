@@ -9,7 +9,8 @@ import GroupsScreen from './screens/GroupsScreen'
 import SettingsScreen from './screens/SettingsScreen'
 import StartupErrorScreen from './screens/StartupErrorScreen'
 import SyncScreen from './screens/SyncScreen'
-import { api, DEFAULT_CONNECTION, type AppInfo } from './bridge/api'
+import ConnectionProvider from './components/connection/ConnectionProvider'
+import { api, type AppInfo } from './bridge/api'
 import { toAppError, type AppErrorData } from './bridge/errors'
 import { useRoute } from './lib/router'
 
@@ -54,9 +55,9 @@ export default function App() {
 
   return (
     <ToastProvider>
-      <AppShell route={route} connection={DEFAULT_CONNECTION}>
-        {screen}
-      </AppShell>
+      <ConnectionProvider>
+        <AppShell route={route}>{screen}</AppShell>
+      </ConnectionProvider>
     </ToastProvider>
   )
 }

@@ -107,18 +107,5 @@ export function quitApp(): void {
   }
 }
 
-/** The connection to Xero Practice Manager as the status bar shows it. Later
- * issues feed this from the sync service; until a bound method exists it
- * reports the truth of this build: nothing is connected, and the built-in
- * sandbox (a demo practice) is the target. */
-export interface ConnectionStatus {
-  state: 'not_connected' | 'connecting' | 'connected' | 'error'
-  /** Which XPM: the built-in sandbox or Xero's real service. */
-  target: 'sandbox' | 'xero'
-  /** The practice (organisation) name once connected, or the sandbox's. */
-  practiceName?: string
-  /** A short problem description when state is 'error'. */
-  detail?: string
-}
-
-export const DEFAULT_CONNECTION: ConnectionStatus = { state: 'not_connected', target: 'sandbox' }
+// The connection to XPM (status bar, settings, connect) lives in
+// ./connection.ts.

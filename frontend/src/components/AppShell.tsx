@@ -3,20 +3,20 @@
 import type { ReactNode } from 'react'
 import Sidebar from './Sidebar'
 import StatusBar from './StatusBar'
+import ReconnectBanner from './connection/ReconnectBanner'
+import { useConnection } from './connection/ConnectionProvider'
 import type { Route } from '../lib/router'
-import type { ConnectionStatus } from '../bridge/api'
 
 export default function AppShell({
   route,
-  connection,
   version,
   children,
 }: {
   route: Route
-  connection: ConnectionStatus
   version?: string
   children: ReactNode
 }) {
+  const { status } = useConnection()
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -24,9 +24,10 @@ export default function AppShell({
       </a>
       <Sidebar route={route} />
       <main id="main" className="main" tabIndex={-1}>
+        <ReconnectBanner />
         {children}
       </main>
-      <StatusBar connection={connection} version={version} />
+      <StatusBar connection={status} version={version} />
     </div>
   )
 }

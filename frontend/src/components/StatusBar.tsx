@@ -1,34 +1,38 @@
 // The bottom bar on every screen: the state of the connection to Xero
-// Practice Manager (fed by the sync service in later issues) and where data
-// lives. It only reports what it is given: nothing here is assumed.
-import type { ConnectionStatus } from '../bridge/api'
+// Practice Manager (from ConnectionStatus() and connection:changed) and
+// where data lives. It only reports what the backend says.
+import type { ConnectionStatus } from '../bridge/connection'
 
-function connectionText(c: ConnectionStatus): string {
-  switch (c.state) {
+function dotClass(c: ConnectionStatus | undefined): string {
+  switch (c?.state) {
     case 'connected':
-      return c.practiceName ? `XPM: connected to ${c.practiceName}` : 'XPM: connected'
-    case 'connecting':
-      return 'XPM: connecting…'
-    case 'error':
-      return c.detail ? `XPM: ${c.detail}` : 'XPM: connection problem'
+      return 'status-connected'
+    case 'reconnect_needed':
+      return 'status-error'
     default:
-      return 'XPM: not connected'
+      return c?.connectAttemptId ? 'status-connecting' : 'status-not_connected'
   }
 }
 
-function targetText(c: ConnectionStatus): string {
-  if (c.target === 'xero') return 'Xero Practice Manager'
-  return c.practiceName && c.state === 'connected' ? 'Sandbox' : 'Sandbox (demo practice)'
-}
-
-export default function StatusBar({ connection, version }: { connection: ConnectionStatus; version?: string }) {
+export default function StatusBar({ connection, version }: { connection?: ConnectionStatus; version?: string }) {
   return (
     <footer className="statusbar" data-testid="status-bar">
       <div className="statusbar-left">
-        <span className={`status-dot status-${connection.state}`} aria-hidden />
-        <span data-testid="connection-status">
-          {connectionText(connection)} · {targetText(connection)}
-        </span>
+        <span className={`status-dot ${dotClass(connection)}`} aria-hidden />
+        <a href="#/settings" className="statusbar-link" title="XPM connection settings">
+          <span className="statusbar-prefix">XPM</span>
+          <span data-testid="connection-status">{connection ? connection.label : 'Checking the connection…'}</span>
+        </a>
+        {connection?.state === 'not_connected' && connection.connectAttemptId && (
+          <span className="statusbar-note" data-testid="connection-connecting">
+            · connecting…
+          </span>
+        )}
+        {connection?.sandbox && (
+          <span className="badge statusbar-badge" data-testid="connection-sandbox" title="The built-in sandbox: a demo practice on this computer">
+            Sandbox
+          </span>
+        )}
       </div>
       <div className="statusbar-right">
         <span>Saved on this computer</span>
