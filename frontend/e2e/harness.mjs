@@ -402,7 +402,11 @@ export async function connectSandbox(page, opts = {}) {
     if (await failed.isVisible()) throw new Error(`connect failed: ${await failed.innerText()}`)
     if (await choose.isVisible()) {
       if (screenshot) await screenshotPage(page, `${screenshot}-choose`)
-      await d.getByTestId('tenant-choice').filter({ hasText: practice }).locator('input[type=radio]').check()
+      await d
+        .getByTestId('tenant-choice')
+        .filter({ has: page.locator('.choice-title').getByText(practice, { exact: true }) })
+        .locator('input[type=radio]')
+        .check()
       await d.getByRole('button', { name: `Connect to ${practice}` }).click()
     }
     await done.waitFor({ timeout: timeoutMs })

@@ -1,7 +1,12 @@
-// Where Structura keeps its data and logs, and its version.
+// Settings: the connection to Xero Practice Manager (where to connect,
+// connect / test / disconnect), security (two-factor authentication), then
+// where Structura keeps its data and logs, and its version.
 import { useState } from 'react'
 import { FolderOpen } from 'lucide-react'
 import ErrorBanner from '../components/ErrorBanner'
+import ConnectionSection from '../components/connection/ConnectionSection'
+import XPMSettingsForm from '../components/connection/XPMSettingsForm'
+import SecuritySection from '../components/twofactor/SecuritySection'
 import { useToast } from '../components/Toasts'
 import { api, type AppInfo } from '../bridge/api'
 import { AppError, toAppError } from '../bridge/errors'
@@ -9,6 +14,7 @@ import { AppError, toAppError } from '../bridge/errors'
 export default function SettingsScreen({ info }: { info: AppInfo }) {
   const [error, setError] = useState<AppError>()
   const [busy, setBusy] = useState(false)
+  const [settingsDirty, setSettingsDirty] = useState(false)
   const toast = useToast()
 
   async function openLogs() {
@@ -29,9 +35,24 @@ export default function SettingsScreen({ info }: { info: AppInfo }) {
       <header className="screen-header">
         <div>
           <h1 className="screen-title">Settings</h1>
-          <p className="screen-subtitle">This installation of Structura and where it keeps your data.</p>
+          <p className="screen-subtitle">Your connection to Xero Practice Manager, security, and where Structura keeps your data.</p>
         </div>
       </header>
+
+      <section className="section section-first" aria-labelledby="settings-xpm">
+        <h2 className="section-title" id="settings-xpm">
+          XPM connection
+        </h2>
+        <ConnectionSection settingsDirty={settingsDirty} />
+        <XPMSettingsForm onDirtyChange={setSettingsDirty} />
+      </section>
+
+      <section className="section" aria-labelledby="settings-security">
+        <h2 className="section-title" id="settings-security">
+          Security
+        </h2>
+        <SecuritySection />
+      </section>
 
       <section className="section">
         <h2 className="section-title">About</h2>
