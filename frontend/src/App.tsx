@@ -9,6 +9,7 @@ import GroupsScreen from './screens/GroupsScreen'
 import SettingsScreen from './screens/SettingsScreen'
 import StartupErrorScreen from './screens/StartupErrorScreen'
 import SyncScreen from './screens/SyncScreen'
+import PullScreen from './screens/PullScreen'
 import ConnectionProvider from './components/connection/ConnectionProvider'
 import { api, type AppInfo } from './bridge/api'
 import { toAppError, type AppErrorData } from './bridge/errors'
@@ -45,6 +46,9 @@ export default function App() {
       break
     case 'sync':
       screen = <SyncScreen />
+      break
+    case 'pull':
+      screen = <PullScreen key={route.id} id={route.id} />
       break
     case 'settings':
       screen = <SettingsScreen info={info} />

@@ -21,7 +21,7 @@ export function Logo({ size = 26 }: { size?: number }) {
 }
 
 export default function Sidebar({ route }: { route: Route }) {
-  const active = route.name === 'group' ? 'groups' : route.name
+  const active = route.name === 'group' ? 'groups' : route.name === 'pull' ? 'sync' : route.name
   return (
     <nav className="sidebar" aria-label="Main">
       <div className="brand">

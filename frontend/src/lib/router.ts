@@ -1,16 +1,19 @@
-// A tiny hash router: #/groups, #/groups/12, #/sync, #/settings.
+// A tiny hash router: #/groups, #/groups/12, #/sync, #/sync/pulls/3, #/settings.
 import { useEffect, useState } from 'react'
 
 export type Route =
   | { name: 'groups' }
   | { name: 'group'; id: number }
   | { name: 'sync' }
+  | { name: 'pull'; id: number }
   | { name: 'settings' }
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '')
   const m = /^\/groups\/(\d+)$/.exec(path)
   if (m) return { name: 'group', id: Number(m[1]) }
+  const pm = /^\/sync\/pulls\/(\d+)$/.exec(path)
+  if (pm) return { name: 'pull', id: Number(pm[1]) }
   if (path === '/sync') return { name: 'sync' }
   if (path === '/settings') return { name: 'settings' }
   return { name: 'groups' }
@@ -22,6 +25,8 @@ export function routeHash(r: Route): string {
       return `#/groups/${r.id}`
     case 'sync':
       return '#/sync'
+    case 'pull':
+      return `#/sync/pulls/${r.id}`
     case 'settings':
       return '#/settings'
     default:

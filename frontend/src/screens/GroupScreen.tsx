@@ -11,6 +11,7 @@ import EmptyState from '../components/EmptyState'
 import EntityDialog from '../components/EntityDialog'
 import ErrorBanner from '../components/ErrorBanner'
 import GroupDialog from '../components/GroupDialog'
+import GroupXpmBar from '../components/sync/GroupXpmBar'
 import RelationshipDialog from '../components/RelationshipDialog'
 import Spinner from '../components/Spinner'
 import { useToast } from '../components/Toasts'
@@ -238,6 +239,8 @@ export default function GroupScreen({ id }: { id: number }) {
           </button>
         </div>
       </header>
+
+      <GroupXpmBar groupId={group.id} groupName={group.name} linked={group.linked} onChanged={() => void reload()} />
 
       <ErrorBanner error={error} onRetry={() => void reload()} />
       <ErrorBanner error={actionError} onDismiss={() => setActionError(undefined)} />
