@@ -99,6 +99,9 @@ type GroupSummary struct {
 	EntityCount       int  `json:"entityCount"`
 	RelationshipCount int  `json:"relationshipCount"` // relationships touching a member
 	Linked            bool `json:"linked"`            // an XPM link exists
+	// LastChangedAt is the latest change to the group, its members'
+	// details, their memberships or their relationships.
+	LastChangedAt time.Time `json:"lastChangedAt"`
 }
 
 // Entity is an individual, company, trust, partnership, SMSF or other entity.

@@ -75,7 +75,13 @@ SELECT `+groupCols+`,
   (SELECT count(*) FROM relationship r
      WHERE r.from_id IN (SELECT entity_id FROM group_member WHERE group_id = g.id)
         OR r.to_id   IN (SELECT entity_id FROM group_member WHERE group_id = g.id)),
-  EXISTS (SELECT 1 FROM group_link l WHERE l.group_id = g.id)
+  EXISTS (SELECT 1 FROM group_link l WHERE l.group_id = g.id),
+  max(g.updated_at,
+      coalesce((SELECT max(max(m.added_at, e.updated_at)) FROM group_member m JOIN entity e ON e.id = m.entity_id
+                WHERE m.group_id = g.id), ''),
+      coalesce((SELECT max(r.updated_at) FROM relationship r
+                WHERE r.from_id IN (SELECT entity_id FROM group_member WHERE group_id = g.id)
+                   OR r.to_id   IN (SELECT entity_id FROM group_member WHERE group_id = g.id)), ''))
 FROM entity_group g
 WHERE ?1 = '' OR g.name LIKE ?2 ESCAPE '\' OR EXISTS (
   SELECT 1 FROM group_member m JOIN entity e ON e.id = m.entity_id
@@ -88,11 +94,15 @@ ORDER BY g.name COLLATE NOCASE, g.id`, strings.TrimSpace(query), likePattern(que
 	out := []model.GroupSummary{}
 	for rows.Next() {
 		var s model.GroupSummary
-		g, err := scanGroup(rows, &s.EntityCount, &s.RelationshipCount, &s.Linked)
+		var last string
+		g, err := scanGroup(rows, &s.EntityCount, &s.RelationshipCount, &s.Linked, &last)
 		if err != nil {
 			return nil, err
 		}
 		s.Group = g
+		if s.LastChangedAt, err = parseTime(last); err != nil {
+			return nil, err
+		}
 		out = append(out, s)
 	}
 	return out, rows.Err()

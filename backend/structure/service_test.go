@@ -692,3 +692,46 @@ func TestOnChangeFiresAfterCommitOnly(t *testing.T) {
 		t.Fatalf("after entity: %d", n)
 	}
 }
+
+// A group's "last changed" moves when a member's details or relationships
+// change, not only when the group itself is renamed.
+func TestGroupSummaryLastChangedFollowsMembers(t *testing.T) {
+	e := newEnv(t)
+	g := e.group("Nguyen Family Group")
+	at := func() time.Time {
+		gs, err := e.svc.ListGroups(e.ctx, "")
+		if err != nil || len(gs) != 1 {
+			t.Fatalf("%+v %v", gs, err)
+		}
+		return gs[0].LastChangedAt
+	}
+	if !at().Equal(g.UpdatedAt) {
+		t.Fatalf("new group: %v, want %v", at(), g.UpdatedAt)
+	}
+	e.clk.Advance(time.Hour)
+	minh, err := e.svc.CreateEntity(e.ctx, g.ID, person("Minh", "Nguyen"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := e.clk.Now(); !at().Equal(want) {
+		t.Fatalf("after adding a member: %v, want %v", at(), want)
+	}
+	co, err := e.svc.CreateEntity(e.ctx, g.ID, org(model.KindCompany, "Nguyen Holdings Pty Ltd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Advance(time.Hour)
+	e.rel(model.RelationshipInput{FromID: minh.ID, ToID: co.ID, Type: "director"})
+	if want := e.clk.Now(); !at().Equal(want) {
+		t.Fatalf("after a relationship: %v, want %v", at(), want)
+	}
+	e.clk.Advance(time.Hour)
+	in := person("Minh", "Nguyen")
+	in.Phone = "0400 111 222"
+	if _, err := e.svc.UpdateEntity(e.ctx, minh.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if want := e.clk.Now(); !at().Equal(want) {
+		t.Fatalf("after editing a member: %v, want %v", at(), want)
+	}
+}

@@ -38,7 +38,7 @@ describe('GroupsScreen', () => {
 
   it('lists groups with their counts and links to each', async () => {
     listGroups.mockResolvedValue([
-      { id: 4, name: 'Nguyen Family Group', notes: '', entityCount: 3, relationshipCount: 2, linked: false, createdAt: '', updatedAt: '' },
+      { id: 4, name: 'Nguyen Family Group', notes: '', entityCount: 3, relationshipCount: 2, linked: false, createdAt: '', updatedAt: '', lastChangedAt: '' },
     ])
     renderScreen()
     const link = await screen.findByRole('link', { name: 'Nguyen Family Group' })
@@ -49,7 +49,7 @@ describe('GroupsScreen', () => {
 
   it('searches through the backend', async () => {
     listGroups.mockResolvedValue([
-      { id: 4, name: 'Nguyen Family Group', notes: '', entityCount: 3, relationshipCount: 2, linked: false, createdAt: '', updatedAt: '' },
+      { id: 4, name: 'Nguyen Family Group', notes: '', entityCount: 3, relationshipCount: 2, linked: false, createdAt: '', updatedAt: '', lastChangedAt: '' },
     ])
     renderScreen()
     await screen.findByRole('link', { name: 'Nguyen Family Group' })

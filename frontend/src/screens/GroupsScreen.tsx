@@ -55,7 +55,7 @@ export default function GroupsScreen() {
     },
     { key: 'entities', header: 'Entities', numeric: true, render: (g) => g.entityCount },
     { key: 'relationships', header: 'Relationships', numeric: true, render: (g) => g.relationshipCount },
-    { key: 'updated', header: 'Last changed', className: 'col-date', render: (g) => formatUpdated(g.updatedAt) },
+    { key: 'updated', header: 'Last changed', className: 'col-date', render: (g) => formatUpdated(g.lastChangedAt) },
   ]
 
   const noGroupsAtAll = groups !== undefined && groups.length === 0 && q === ''

@@ -354,6 +354,8 @@ export namespace model {
 	    entityCount: number;
 	    relationshipCount: number;
 	    linked: boolean;
+	    // Go type: time
+	    lastChangedAt: any;
 	}
 	
 	export interface RelationshipInput {
