@@ -351,7 +351,14 @@ export default function ConnectDialog({
               {tenants.map((t) => (
                 <li key={t.tenantId}>
                   <label className={`choice${t.tenantId === tenant ? ' choice-selected' : ''}`} data-testid="tenant-choice">
-                    <input type="radio" name="tenant" value={t.tenantId} checked={t.tenantId === tenant} onChange={() => setTenant(t.tenantId)} />
+                    <input
+                      type="radio"
+                      name="tenant"
+                      value={t.tenantId}
+                      checked={t.tenantId === tenant}
+                      onChange={() => setTenant(t.tenantId)}
+                      aria-label={t.tenantName}
+                    />
                     <span className="choice-text">
                       <span className="choice-title">{t.tenantName}</span>
                       <span className="choice-detail">

@@ -23,8 +23,8 @@ export function scopeLabel(scope: string): string {
 export function formatDuration(ms: number | undefined | null): string {
   if (ms === undefined || ms === null || Number.isNaN(ms)) return ''
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`
-  const s = ms / 1000
-  return `${Number(s.toFixed(s < 10 ? 1 : 0))} seconds`
+  const s = Number((ms / 1000).toFixed(ms < 10000 ? 1 : 0))
+  return s === 1 ? '1 second' : `${s} seconds`
 }
 
 /** A count of calls left, or what it means when Xero did not say. */
