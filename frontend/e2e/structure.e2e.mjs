@@ -423,7 +423,7 @@ async function main() {
 
     step('the Sync and Settings screens')
     await page.getByRole('link', { name: 'Sync', exact: true }).click()
-    await page.getByText('Connecting to Xero Practice Manager comes next').waitFor()
+    await page.getByTestId('sync-screen').waitFor()
     await screenshotPage(page, 'e2e-12-sync')
     await page.getByRole('link', { name: 'Settings', exact: true }).click()
     await page.getByRole('button', { name: 'Open log folder' }).waitFor()
