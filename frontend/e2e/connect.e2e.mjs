@@ -18,8 +18,9 @@
 // page) → "No Xero organizations found" (a user without the privilege) →
 // practice picker (Sam, two practices; links restored) → Xero revokes the
 // grant → "Reconnect needed" banner → one-click Reconnect → restart → lock
-// screen → wrong code refused, right code unlocks → Test connection after
-// the restart → Disconnect → two-factor stays on.
+// screen → wrong code refused, a recovery code unlocks → Lock now → the used
+// recovery code is refused, a TOTP code unlocks → Test connection after the
+// restart → Disconnect → two-factor stays on.
 import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import {
@@ -342,12 +343,27 @@ async function main() {
     const lockWin = await stableDisplayShot('window-locked')
     console.log(`      real window: ${path.relative(repoRoot, lockWin.file)} (${lockWin.colours} colours)`)
 
-    step('a right code unlocks; the connection survived the restart and tests fine')
-    await lock.getByTestId('code-input').fill(await freshTotp(totpSecret))
+    step('a recovery code unlocks (once); the connection survived the restart')
+    await lock.getByRole('button', { name: 'Use a recovery code instead' }).click()
+    await lock.getByTestId('code-input').fill(codes[0].toUpperCase())
     await lock.getByRole('button', { name: 'Unlock' }).click()
     await lock.waitFor({ state: 'detached' })
     await page.getByTestId('groups-screen').waitFor()
     await expectStatus(page, `Connected to ${DEMO_PRACTICE}`)
+    await openSettings(page)
+    assert((await page.getByTestId('recovery-left').textContent()).startsWith('9 unused codes'), 'one recovery code is used up')
+
+    step('Lock now shows the lock screen; the used recovery code is refused; a TOTP code unlocks; the test passes')
+    await page.getByTestId('lock-now').click()
+    await lock.waitFor()
+    await lock.getByRole('button', { name: 'Use a recovery code instead' }).click()
+    await lock.getByTestId('code-input').fill(codes[0])
+    await lock.getByRole('button', { name: 'Unlock' }).click()
+    await lock.getByText('That code is not right').waitFor()
+    await lock.getByRole('button', { name: 'Use the code from your authenticator app' }).click()
+    await lock.getByTestId('code-input').fill(await freshTotp(totpSecret))
+    await lock.getByRole('button', { name: 'Unlock' }).click()
+    await lock.waitFor({ state: 'detached' })
     await openSettings(page)
     await page.getByTestId('test-button').click()
     await page.getByTestId('test-verdict').filter({ hasText: 'Everything works' }).waitFor()
