@@ -140,12 +140,33 @@ describe('ConnectDialog', () => {
     expect(props.onStatus).toHaveBeenCalledWith(connectedStatus)
   })
 
+  it('shows the links restored even when the event comes after ChooseTenant answers', async () => {
+    api.chooseTenant.mockResolvedValue(connectedStatus)
+    renderDialog()
+    await screen.findByTestId('connect-waiting')
+    emit({ stage: 'choose_tenant', tenants: [{ tenantId: 't1', tenantName: 'Harbourside Accounting', restoresLinks: 2 }] })
+    expect(screen.getByRole('heading', { name: 'Confirm your practice' })).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Connect to Harbourside Accounting' }))
+    await screen.findByTestId('connect-connected')
+    emit({
+      stage: 'connected',
+      message: 'Connected to Harbourside Accounting. Your links to this practice are active again (1 group, 1 client).',
+      status: connectedStatus as never,
+      linksRestored: 2,
+    })
+    const box = screen.getByTestId('connect-connected')
+    expect(box.textContent).toContain('Your links to this practice are active again (1 group, 1 client).')
+    expect(box.textContent).not.toContain('Harbourside Accounting.')
+    expect(box.textContent).not.toContain('Next, import')
+  })
+
   it('ends connected when the backend connects on its own', async () => {
     const props = renderDialog()
     await screen.findByTestId('connect-waiting')
     emit({ stage: 'connected', message: 'Connected to Harbourside Accounting.', status: connectedStatus as never })
     expect(await screen.findByTestId('connect-connected')).toBeTruthy()
     expect(screen.getByText(/built-in sandbox/)).toBeTruthy()
+    expect(screen.getByText(/Next, import your client groups/)).toBeTruthy()
     expect(props.onStatus).toHaveBeenCalledWith(connectedStatus)
     fireEvent.click(screen.getByRole('button', { name: 'Done' }))
     expect(props.onClose).toHaveBeenCalled()

@@ -43,8 +43,9 @@ type Action =
 
 function applyProgress(s: ConnectState, p: ConnectProgress): ConnectState {
   if (s.phase !== 'attempt' || p.attemptId !== s.attempt.attemptId) return s
-  // An attempt that has ended stays ended.
-  if (FINAL_STAGES.has(s.progress.stage)) return s
+  // An attempt that has ended stays ended (the backend's own "connected"
+  // may still replace the one ChooseTenant's answer put there first).
+  if (FINAL_STAGES.has(s.progress.stage) && !(s.progress.stage === 'connected' && p.stage === 'connected')) return s
   if (p.stage === 'callback_rejected') {
     return { ...s, rejected: p.error ? { message: p.error.message, hint: p.error.hint } : { message: p.message } }
   }
@@ -394,13 +395,19 @@ export default function ConnectDialog({
       case 'connected': {
         title = 'Connected'
         const name = progress.status?.tenantName
+        // The backend's message starts with "Connected to <practice>." (the
+        // title): show only what it adds, such as links active again.
+        const msg = progress.message || ''
+        const lead = `Connected to ${name ?? ''}.`
+        const extra = (msg.startsWith(lead) ? msg.slice(lead.length) : msg).trim()
         body = (
           <div className="connect-result" data-testid="connect-connected">
             <div className="result-icon result-ok" aria-hidden>
               <CircleCheck size={28} />
             </div>
             <p className="result-title">{name ? `Connected to ${name}` : 'Connected'}</p>
-            <p className="muted">{progress.message}</p>
+            {extra && <p className="muted">{extra}</p>}
+            {!progress.linksRestored && <p className="muted">Next, import your client groups from XPM on the Sync screen.</p>}
             {sandbox && (
               <p className="muted">
                 This is the built-in sandbox: a demo practice on this computer. Nothing is sent to Xero.
