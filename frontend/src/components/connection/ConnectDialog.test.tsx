@@ -160,6 +160,23 @@ describe('ConnectDialog', () => {
     expect(box.textContent).not.toContain('Next, import')
   })
 
+  it('keeps the links restored when the event comes before ChooseTenant answers', async () => {
+    let answer!: (s: typeof connectedStatus) => void
+    api.chooseTenant.mockReturnValue(new Promise((r) => (answer = r)) as never)
+    renderDialog()
+    await screen.findByTestId('connect-waiting')
+    emit({ stage: 'choose_tenant', tenants: [{ tenantId: 't1', tenantName: 'Harbourside Accounting', restoresLinks: 2 }] })
+    fireEvent.click(screen.getByRole('button', { name: 'Connect to Harbourside Accounting' }))
+    emit({
+      stage: 'connected',
+      message: 'Connected to Harbourside Accounting. Your links to this practice are active again (1 group).',
+      status: connectedStatus as never,
+      linksRestored: 1,
+    })
+    await act(async () => answer(connectedStatus))
+    expect(screen.getByTestId('connect-connected').textContent).toContain('active again (1 group)')
+  })
+
   it('ends connected when the backend connects on its own', async () => {
     const props = renderDialog()
     await screen.findByTestId('connect-waiting')

@@ -40,6 +40,8 @@ type Action =
   | { type: 'refused'; error: AppError }
   | { type: 'started'; attempt: ConnectAttempt; events: ConnectProgress[] }
   | { type: 'progress'; p: ConnectProgress }
+  /** ChooseTenant answered: connected, unless an event already said so. */
+  | { type: 'chosen'; p: ConnectProgress }
 
 function applyProgress(s: ConnectState, p: ConnectProgress): ConnectState {
   if (s.phase !== 'attempt' || p.attemptId !== s.attempt.attemptId) return s
@@ -75,6 +77,8 @@ export function connectReducer(s: ConnectState, a: Action): ConnectState {
     }
     case 'progress':
       return applyProgress(s, a.p)
+    case 'chosen':
+      return s.phase === 'attempt' && FINAL_STAGES.has(s.progress.stage) ? s : applyProgress(s, a.p)
   }
 }
 
@@ -185,7 +189,7 @@ export default function ConnectDialog({
       const st = await connectionApi.chooseTenant(state.attempt.attemptId, tenant)
       onStatus(st)
       dispatch({
-        type: 'progress',
+        type: 'chosen',
         p: { attemptId: state.attempt.attemptId, stage: 'connected', message: `Connected to ${st.tenantName ?? ''}.`, status: st },
       })
     } catch (e) {
