@@ -110,7 +110,7 @@ func Start(ctx context.Context, cfg Config) (_ *Backend, err error) {
 	b.Secrets = secrets.NewKeyring(KeychainService, KeychainTimeout)
 	b.Structure = structure.New(b.Store, b.Secrets, b.Clock, b.Log.Logger)
 	b.Structure.OnChange(func() { b.Events.Emit(events.StructureChanged, nil) })
-	b.startConnection(ctx)
+	b.startConnection(ctx, cfg.Dev)
 	b.startGroupSync()
 	b.startPull()
 	// Register every job kind before this: it resumes interrupted jobs.
@@ -149,11 +149,13 @@ const SandboxStateFile = "sandbox-state.json"
 // startConnection wires two-factor protection, the XPM connection and the
 // built-in sandbox, which starts now when it is the environment (the
 // default), so the app opens on the demo practice.
-func (b *Backend) startConnection(ctx context.Context) {
+func (b *Backend) startConnection(ctx context.Context, dev bool) {
 	b.TwoFactor = twofa.New(twofa.Config{Store: b.Store, Secrets: b.Secrets, Clock: b.Clock, Logger: b.Log.Logger,
 		Events: b.Events, AccountName: twofaAccountName()})
 	b.Sandbox = &connection.SandboxHost{StatePath: filepath.Join(b.Layout.Dir, SandboxStateFile),
-		Options: sandbox.Options{Clock: b.Clock, Data: "demo"}, Logger: b.Log.Logger}
+		// The sandbox's test-control endpoints (/_sandbox/) exist only in dev
+		// builds, which the end-to-end tests drive.
+		Options: sandbox.Options{Clock: b.Clock, Data: "demo", DisableAdmin: !dev}, Logger: b.Log.Logger}
 	b.Connection = connection.New(connection.Config{Store: b.Store, Secrets: b.Secrets, Clock: b.Clock, Logger: b.Log.Logger,
 		Events: b.Events, TwoFactor: b.TwoFactor, Browser: auth.SystemBrowser{}, Sandbox: b.Sandbox,
 		OnConnected: b.discoverOnConnect})

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,6 +28,12 @@ func TestStartStopKeepsDataAndRefusesASecondInstance(t *testing.T) {
 	}
 	if b.Sandbox == nil || b.Sandbox.Server() == nil {
 		t.Fatal("the built-in sandbox did not start in the default environment")
+	}
+	// A production backend does not serve the sandbox's test-control API.
+	if resp, err := http.Get(b.Sandbox.Server().URL() + "/_sandbox/health"); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("control API answered %d outside a dev build", resp.StatusCode)
 	}
 	st, err := b.Connection.Status(ctx)
 	if err != nil {
@@ -63,5 +70,24 @@ func TestStartStopKeepsDataAndRefusesASecondInstance(t *testing.T) {
 	d, err := b2.Structure.GetGroup(ctx, g.ID)
 	if err != nil || d.Name != "Nguyen Family Group" {
 		t.Fatalf("after restart: %+v, %v", d, err)
+	}
+}
+
+// A dev build (the one the end-to-end tests drive) serves the sandbox's
+// control API.
+func TestDevBuildServesSandboxControlAPI(t *testing.T) {
+	keyring.MockInit()
+	b, err := Start(context.Background(), Config{DataDir: t.TempDir(), Dev: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	resp, err := http.Get(b.Sandbox.Server().URL() + "/_sandbox/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("control API in a dev build: %d", resp.StatusCode)
 	}
 }
