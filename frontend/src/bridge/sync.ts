@@ -175,6 +175,20 @@ function onEvent<T>(name: string, fn: (payload: T) => void): () => void {
   }
 }
 
+const stamp = (t: unknown): number => {
+  const n = typeof t === 'string' ? Date.parse(t) : NaN
+  return Number.isNaN(n) ? 0 : n
+}
+
+/** The later of two reports of the same job: events may arrive out of order,
+ * and a job's final report is never replaced by an earlier one. */
+export function laterJob(prev: JobInfo | undefined, next: JobInfo): JobInfo {
+  if (!prev || prev.id !== next.id) return next
+  if (prev.final && !next.final) return prev
+  if (next.final && !prev.final) return next
+  return stamp(next.updatedAt) >= stamp(prev.updatedAt) ? next : prev
+}
+
 /** Every progress report and state change of a background job. */
 export function onJobProgress(fn: (job: JobInfo) => void): () => void {
   return onEvent<JobInfo>(JOB_PROGRESS, (j) => {

@@ -11,7 +11,7 @@ import JobProgress from '../components/sync/JobProgress'
 import PullResultPanel from '../components/sync/PullResultPanel'
 import PullReviewPanel from '../components/sync/PullReviewPanel'
 import { whenPhrase } from '../components/sync/syncFormat'
-import { onJobProgress, onPullChanged, syncApi, type JobInfo, type PullInfo } from '../bridge/sync'
+import { laterJob, onJobProgress, onPullChanged, syncApi, type JobInfo, type PullInfo } from '../bridge/sync'
 import { AppError, toAppError } from '../bridge/errors'
 
 const STEPS = [
@@ -55,7 +55,7 @@ export default function PullScreen({ id }: { id: number }) {
       }),
       onJobProgress((j) => {
         const p = pullRef.current
-        if (p && (j.id === p.readJobId || j.id === p.applyJobId)) setJob(j)
+        if (p && (j.id === p.readJobId || j.id === p.applyJobId)) setJob((cur) => laterJob(cur, j))
       }),
     ]
     return () => {
@@ -70,7 +70,7 @@ export default function PullScreen({ id }: { id: number }) {
     if (!jobId) return
     let live = true
     syncApi.getJob(jobId).then(
-      (j) => live && setJob((cur) => (cur && cur.id === j.id && cur.updatedAt > j.updatedAt ? cur : j)),
+      (j) => live && setJob((cur) => laterJob(cur, j)),
       () => {},
     )
     return () => {

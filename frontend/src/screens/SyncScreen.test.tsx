@@ -162,6 +162,23 @@ describe('SyncScreen (Import groups)', () => {
     expect(err.textContent).toContain('An XPM group links to one local group only')
   })
 
+  it('shows a discovery while it runs, and ends it even when its last report was missed', async () => {
+    const running = job({ id: 4, kind: 'xpm.discover-groups', stage: 'groups', total: 0, message: 'Reading the list of client groups from XPM…', updatedAt: '2026-11-23T10:00:01Z' })
+    m.listXPMGroups.mockResolvedValueOnce(list([ROSSI], { refreshing: running }))
+    renderScreen()
+    const p = await screen.findByTestId('job-progress')
+    expect(within(p).getByTestId('job-message').textContent).toBe('Reading the list of client groups from XPM…')
+    expect(screen.getByTestId('refresh-groups').textContent).toContain('Refreshing…')
+    // a list without a running discovery: the screen asks for the job as it is now
+    m.getJob.mockResolvedValue(job({ id: 4, kind: 'xpm.discover-groups', state: 'succeeded', final: false, updatedAt: '2026-11-23T10:00:03Z' }))
+    m.listXPMGroups.mockResolvedValue(list([ROSSI, CHEN]))
+    act(() => handlers.groups!())
+    await waitFor(() => expect(screen.queryByTestId('job-progress')).toBeNull())
+    expect(m.getJob).toHaveBeenCalledWith(4)
+    expect(screen.getByTestId('refresh-groups').textContent).toContain('Refresh')
+    expect(screen.getByTestId('refresh-groups').textContent).not.toContain('Refreshing')
+  })
+
   it('links many groups in one job: progress, cancel and the summary from job:progress events', async () => {
     const more = [ROSSI, { ...ROSSI, uuid: 'u-k', name: 'Kowalski & Sons' }, { ...ROSSI, uuid: 'u-t', name: 'Thompson Pastoral' }]
     m.listXPMGroups.mockResolvedValue(list([CHEN, ...more]))

@@ -21,6 +21,7 @@ import {
   JOB_DISCOVER,
   JOB_LINK_GROUPS,
   OPEN_PULL_STATES,
+  laterJob,
   onConnectionChanged,
   onJobProgress,
   onPullChanged,
@@ -77,12 +78,23 @@ export default function SyncScreen() {
   const close = () => setDialog(undefined)
   const reloadRef = useRef(reload)
   reloadRef.current = reload
+  const discoveryRef = useRef(discovery)
+  discoveryRef.current = discovery
 
   // The discovery the list reports as running (opening the screen may start one).
   useEffect(() => {
     const r = list?.refreshing
-    if (r) setDiscovery((d) => (d && d.id === r.id ? d : r))
-  }, [list?.refreshing])
+    if (r) {
+      setDiscovery((d) => laterJob(d, r))
+      return
+    }
+    // The list says no discovery runs: a report of its end may have been
+    // missed; ask for the job as it is now.
+    const d = discoveryRef.current
+    if (list && d && !d.final && (d.state === 'running' || d.state === 'queued')) {
+      syncApi.getJob(d.id).then((j) => setDiscovery((cur) => laterJob(cur, j)), () => {})
+    }
+  }, [list])
 
   const loadPulls = useCallback(() => {
     syncApi.listPulls(5).then(setPulls, () => {})
@@ -107,10 +119,10 @@ export default function SyncScreen() {
       onPullChanged(() => loadPulls()),
       onJobProgress((j) => {
         if (j.kind === JOB_DISCOVER) {
-          setDiscovery(j)
+          setDiscovery((d) => laterJob(d, j))
           if (j.final) void reloadRef.current()
         } else if (j.kind === JOB_LINK_GROUPS) {
-          setBulk((b) => (!b || b.id === j.id || b.final ? j : b))
+          setBulk((b) => (!b || b.final || b.id === j.id ? laterJob(b, j) : b))
           if (j.final) void reloadRef.current()
         }
       }),
@@ -205,12 +217,14 @@ export default function SyncScreen() {
         <div className="screen-header-text">
           <h1 className="screen-title">Import groups from XPM</h1>
           <p className="screen-subtitle" data-testid="sync-subtitle">
-            {practice ? <span>Client groups of {practice} in Xero Practice Manager</span> : <span>Client groups in Xero Practice Manager</span>}
-            {list && (
-              <span className="muted" data-testid="discovered-at">
-                {list.discoveredAt ? `· Found in XPM ${whenPhrase(list.discoveredAt)}` : '· Not discovered yet'}
-              </span>
-            )}
+            <span>
+              {practice ? `Client groups of ${practice} in Xero Practice Manager` : 'Client groups in Xero Practice Manager'}
+              {list && (
+                <span data-testid="discovered-at">
+                  {list.discoveredAt ? `, found ${whenPhrase(list.discoveredAt)}.` : ', not discovered yet.'}
+                </span>
+              )}
+            </span>
           </p>
         </div>
         <div className="header-actions">
@@ -230,7 +244,7 @@ export default function SyncScreen() {
         </div>
       </header>
 
-      {conn && readOnly && (
+      {conn && readOnly && !(nothingYet && !running) && (
         <div className="banner banner-warning" role="status" data-testid="readonly-banner">
           <WifiOff size={18} aria-hidden className="banner-icon" />
           <div className="banner-text">

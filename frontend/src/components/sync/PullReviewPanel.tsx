@@ -13,7 +13,7 @@ import Spinner from '../Spinner'
 import ReviewItemCard from './ReviewItemCard'
 import { syncApi, type Decision, type PullInfo, type PullReview, type ReviewSummary } from '../../bridge/sync'
 import { AppError, toAppError } from '../../bridge/errors'
-import { plural } from '../../lib/format'
+import { kindLabel, plural } from '../../lib/format'
 import { useDebounced } from '../../lib/useDebounced'
 
 type Filter = '' | 'needInput' | 'changes' | 'flagged'
@@ -153,6 +153,12 @@ export default function PullReviewPanel({ pull, onChanged }: PullReviewPanelProp
               {sm.conflicts > 0 ? `, ${plural(sm.conflicts, 'field', 'fields')} changed on both sides (Structura’s kept unless you choose)` : ''}
               {sm.entities.skip + sm.relationships.skip > 0 ? `, ${sm.entities.skip + sm.relationships.skip} left out` : ''}.
             </p>
+            {(review?.rules.length ?? 0) > 0 && (
+              <p className="muted" data-testid="review-rules">
+                Apply will also save {review!.rules.length === 1 ? 'a kind rule' : `${review!.rules.length} kind rules`} for later pulls:{' '}
+                {review!.rules.map((r) => `“${r.label}” → ${kindLabel(r.kind, r.trustType)}`).join('; ')}.
+              </p>
+            )}
             <p className="review-safe">Nothing has been written to Structura yet. You can change any decision; nothing is read from XPM again.</p>
           </div>
         </section>

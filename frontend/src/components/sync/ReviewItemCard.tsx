@@ -61,7 +61,9 @@ export interface ReviewItemCardProps {
 export default function ReviewItemCard({ item, busy, onDecide }: ReviewItemCardProps) {
   const ent = item.entity
   const base: Decision = item.decision ? { ...item.decision } : { key: item.key }
-  const askKind = !!ent && (ent.kind.source === 'ask' || ent.kind.source === 'keyword')
+  // The kind is offered for a choice when XPM does not say it (asked), when
+  // it was guessed, and once the practitioner chose it (to change it again).
+  const askKind = !!ent && (ent.kind.source === 'ask' || ent.kind.source === 'keyword' || ent.kind.source === 'user' || !!item.decision?.kind)
   const [choice, setChoice] = useState(() => currentChoice(item))
   const [kind, setKind] = useState(() => item.decision?.kind || item.suggested?.kind || ent?.kind.kind || '')
   const [trustType, setTrustType] = useState(() => item.decision?.trustType || item.suggested?.trustType || ent?.kind.trustType || '')
@@ -160,7 +162,7 @@ export default function ReviewItemCard({ item, busy, onDecide }: ReviewItemCardP
               return (
                 <tr key={c.field} className={c.conflict ? 'conflict' : undefined}>
                   <th scope="row">{c.label}</th>
-                  <td className={useXpm ? 'old' : 'kept'}>{c.local || <span className="muted">(empty)</span>}</td>
+                  <td className={useXpm ? (c.local ? 'old' : 'was-empty') : 'kept'}>{c.local || <span className="muted">(empty)</span>}</td>
                   <td className="arrow" aria-hidden>→</td>
                   <td className={useXpm ? 'new' : 'not-used'}>{c.xpm || <span className="muted">(empty)</span>}</td>
                   <td className="outcome">

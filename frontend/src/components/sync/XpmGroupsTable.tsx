@@ -5,7 +5,7 @@
 import type { ReactNode } from 'react'
 import { ArrowDown, ArrowUp, ArrowUpDown, CloudDownload, Link2, Unlink } from 'lucide-react'
 import type { XPMGroupRow } from '../../bridge/sync'
-import { memberCount, when } from './syncFormat'
+import { memberCount, when, whenPhrase } from './syncFormat'
 
 export type SortKey = 'name' | 'members' | 'status' | 'linkedTo' | 'lastPulled' | 'changed'
 
@@ -32,13 +32,12 @@ export function selectable(r: XPMGroupRow): boolean {
   return !!r.link || !r.deletedInXpm
 }
 
-export function statusText(r: XPMGroupRow): string {
-  if (r.link) {
-    if (r.link.localGroupId === undefined || r.link.localGroupId === null) return 'Linked (local group deleted)'
-    return `Linked to ${r.link.localGroupName}`
-  }
-  if (r.deletedInXpm) return 'Deleted in XPM'
-  return 'Not linked'
+/** XPM gives groups no change date: a change is only worth showing when
+ * Structura saw the group change after it first saw it. */
+export function changedSinceFirstSeen(r: XPMGroupRow): boolean {
+  const c = Date.parse(String(r.changedAt ?? ''))
+  const f = Date.parse(String(r.firstSeenAt ?? ''))
+  return !Number.isNaN(c) && !Number.isNaN(f) && c - f > 60_000
 }
 
 export default function XpmGroupsTable(p: XpmGroupsTableProps) {
@@ -79,8 +78,7 @@ export default function XpmGroupsTable(p: XpmGroupsTableProps) {
             </th>
             {header('name', 'XPM group', 'col-name')}
             {header('members', 'Members', 'num')}
-            {header('status', 'Status')}
-            {header('linkedTo', 'Local group')}
+            {header('linkedTo', 'Linked to', 'col-link')}
             {header('lastPulled', 'Last pulled', 'col-date')}
             <th scope="col" className="actions-col">
               <span className="visually-hidden">Actions</span>
@@ -104,30 +102,29 @@ export default function XpmGroupsTable(p: XpmGroupsTableProps) {
                 <div className="cell-main">
                   <span className="xpm-group-name">{r.name}</span>
                   {r.deletedInXpm && <span className="badge badge-danger">Deleted in XPM</span>}
-                  {when(r.changedAt) && !r.deletedInXpm && (
+                  {changedSinceFirstSeen(r) && !r.deletedInXpm && (
                     <div className="cell-sub" title="XPM keeps no change date for groups: this is when Structura first saw its current name and members">
-                      Changed in XPM (seen {when(r.changedAt)})
+                      Changed in XPM (seen {whenPhrase(r.changedAt)})
                     </div>
                   )}
-                  {r.deletedInXpm && when(r.deletedAt) && <div className="cell-sub">Gone from XPM since {when(r.deletedAt)}</div>}
+                  {r.deletedInXpm && when(r.deletedAt) && <div className="cell-sub">Gone from XPM since {whenPhrase(r.deletedAt)}</div>}
                 </div>
               </td>
               <td className="num">{memberCount(r.memberCount)}</td>
-              <td>
-                <StatusBadge row={r} />
-              </td>
-              <td data-testid="xpm-group-local">
-                {r.link ? (
-                  r.link.localGroupId ? (
-                    <a className="row-link" href={`#/groups/${r.link.localGroupId}`}>
-                      {r.link.localGroupName}
-                    </a>
-                  ) : (
-                    <span className="muted">Local group deleted</span>
-                  )
-                ) : (
-                  <span className="muted">—</span>
-                )}
+              <td className="col-link">
+                <div className="link-cell">
+                  <StatusBadge row={r} />
+                  <span data-testid="xpm-group-local">
+                    {r.link &&
+                      (r.link.localGroupId ? (
+                        <a className="row-link" href={`#/groups/${r.link.localGroupId}`}>
+                          {r.link.localGroupName}
+                        </a>
+                      ) : (
+                        <span className="muted">Local group deleted</span>
+                      ))}
+                  </span>
+                </div>
               </td>
               <td className="col-date">
                 {r.link ? when(r.link.lastPulledAt, 'Never pulled') : <span className="muted">—</span>}
