@@ -34,6 +34,7 @@ describe('PullScreen', () => {
     const p = screen.getByTestId('pull-progress')
     expect(within(p).getByTestId('job-message').textContent).toBe('Reading group 3 of 6 from XPM: Rossi Family')
     expect(within(p).getByTestId('job-count').textContent).toBe('2 of 6')
+    expect(within(p).getByTestId('job-stage').textContent).toBe('Reading the groups from XPM')
     expect(within(p).getByTestId('job-calls').textContent).toBe('4,980 XPM calls left today')
     // another job's events are not this pull's
     act(() => h.job!(job({ id: 99, kind: 'xpm.link-groups', message: 'Linking' })))

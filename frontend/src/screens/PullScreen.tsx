@@ -10,7 +10,7 @@ import Spinner from '../components/Spinner'
 import JobProgress from '../components/sync/JobProgress'
 import PullResultPanel from '../components/sync/PullResultPanel'
 import PullReviewPanel from '../components/sync/PullReviewPanel'
-import { whenPhrase } from '../components/sync/syncFormat'
+import { STAGE_LABELS, whenPhrase } from '../components/sync/syncFormat'
 import { laterJob, onJobProgress, onPullChanged, syncApi, type JobInfo, type PullInfo } from '../bridge/sync'
 import { AppError, toAppError } from '../bridge/errors'
 
@@ -114,7 +114,7 @@ export default function PullScreen({ id }: { id: number }) {
 
   const step = stepOf(pull.state)
   const currentJob = job && (job.id === jobId) ? job : undefined
-  const stopped = pull.state === 'reading' && !!pull.error
+  const stopped = (pull.state === 'reading' || pull.state === 'applying') && !!pull.error
 
   return (
     <div className="screen" data-testid="pull-screen" data-state={pull.state}>
@@ -141,13 +141,17 @@ export default function PullScreen({ id }: { id: number }) {
 
       <ErrorBanner error={actionError} onDismiss={() => setActionError(undefined)} />
 
-      {pull.state === 'reading' && stopped && (
+      {stopped && (
         <div className="banner banner-warning" role="alert" data-testid="pull-stopped">
           <CircleAlert size={18} aria-hidden className="banner-icon" />
           <div className="banner-text">
             <p className="banner-message">{pull.error!.message}</p>
             {pull.error!.hint && <p className="banner-hint">{pull.error!.hint}</p>}
-            <p className="banner-hint">What was read so far is kept; Resume carries on from there. Nothing was written to Structura.</p>
+            <p className="banner-hint">
+              {pull.state === 'reading'
+                ? 'What was read so far is kept; Resume carries on from there. Nothing was written to Structura.'
+                : 'Groups already written stay, whole; Resume writes the others.'}
+            </p>
           </div>
           <div className="banner-actions">
             <button type="button" className="button button-primary button-sm" onClick={() => act(() => syncApi.resumePull(pull.id))} disabled={busy}>
@@ -163,7 +167,7 @@ export default function PullScreen({ id }: { id: number }) {
       {pull.state === 'reading' && !stopped && (
         <div className="card job-card">
           {currentJob ? (
-            <JobProgress job={currentJob} title="Reading from XPM" onCancel={() => act(() => syncApi.cancelPull(pull.id))}
+            <JobProgress job={currentJob} title="Reading from XPM" stageLabel={STAGE_LABELS[currentJob.stage]} onCancel={() => act(() => syncApi.cancelPull(pull.id))}
               note="Nothing is written to Structura while reading. You will review every change first." testId="pull-progress" />
           ) : (
             <Spinner label="Starting to read from XPM…" />
@@ -173,10 +177,10 @@ export default function PullScreen({ id }: { id: number }) {
 
       {pull.state === 'review' && <PullReviewPanel key={pull.id} pull={pull} onChanged={setPull} />}
 
-      {pull.state === 'applying' && (
+      {pull.state === 'applying' && !stopped && (
         <div className="card job-card">
           {currentJob ? (
-            <JobProgress job={currentJob} title="Writing to Structura" cancelLabel="Stop after this group"
+            <JobProgress job={currentJob} title="Writing to Structura" stageLabel={STAGE_LABELS[currentJob.stage]} cancelLabel="Stop after this group"
               onCancel={() => act(() => syncApi.cancelPull(pull.id))}
               note="Each group is written whole or not at all. If you stop, groups already written stay." testId="apply-progress" />
           ) : (

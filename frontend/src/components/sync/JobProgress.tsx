@@ -13,10 +13,12 @@ export interface JobProgressProps {
   cancelLabel?: string
   /** Shown under the bar, e.g. "Nothing is written until you apply." */
   note?: string
+  /** The stage in words, shown before the count. */
+  stageLabel?: string
   testId?: string
 }
 
-export default function JobProgress({ job, title, onCancel, cancelLabel = 'Cancel', note, testId = 'job-progress' }: JobProgressProps) {
+export default function JobProgress({ job, title, onCancel, cancelLabel = 'Cancel', note, stageLabel, testId = 'job-progress' }: JobProgressProps) {
   const pct = jobPercent(job)
   const count = jobCount(job)
   const eta = job.state === 'running' ? formatEta(job.etaSeconds) : ''
@@ -52,8 +54,9 @@ export default function JobProgress({ job, title, onCancel, cancelLabel = 'Cance
       >
         <div className="progress-bar" style={pct === undefined ? undefined : { width: `${pct}%` }} />
       </div>
-      {(count || eta || calls) && (
+      {(stageLabel || count || eta || calls) && (
         <div className="job-progress-meta">
+          {stageLabel && <span className="job-stage" data-testid="job-stage">{stageLabel}</span>}
           {count && <span data-testid="job-count">{count}</span>}
           {eta && <span data-testid="job-eta">{eta}</span>}
           {calls && <span data-testid="job-calls">{calls}</span>}
