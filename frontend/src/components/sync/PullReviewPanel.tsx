@@ -148,11 +148,13 @@ export default function PullReviewPanel({ pull, onChanged }: PullReviewPanelProp
             <p className={`review-message${sm.needInput > 0 ? ' warning-text' : ''}`} data-testid="review-message">
               {sm.needInput > 0 ? <TriangleAlert size={16} aria-hidden /> : <CircleCheck size={16} aria-hidden />} {sm.message}
             </p>
+            {sm.memberships.add + sm.relationships.create + sm.conflicts + sm.entities.skip + sm.relationships.skip > 0 && (
             <p className="muted">
               Also: {plural(sm.memberships.add, 'membership', 'memberships')} to add, {plural(sm.relationships.create, 'relationship', 'relationships')} to record
               {sm.conflicts > 0 ? `, ${plural(sm.conflicts, 'field', 'fields')} changed on both sides (Structura’s kept unless you choose)` : ''}
               {sm.entities.skip + sm.relationships.skip > 0 ? `, ${sm.entities.skip + sm.relationships.skip} left out` : ''}.
             </p>
+            )}
             {(review?.rules.length ?? 0) > 0 && (
               <p className="muted" data-testid="review-rules">
                 Apply will also save {review!.rules.length === 1 ? 'a kind rule' : `${review!.rules.length} kind rules`} for later pulls:{' '}
