@@ -3,10 +3,13 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import ExportGroupDialog from './ExportGroupDialog'
 import { syncApi, type ExportPreview } from '../../bridge/sync'
 import { AppError } from '../../bridge/errors'
+import { MSG_CODE_NEEDED } from '../../bridge/connection'
 import { ROSSI, T0 } from './fixtures.test-util'
 
 vi.mock('../../bridge/sync', () => ({ syncApi: { exportPreview: vi.fn(), exportGroup: vi.fn(), linkToExisting: vi.fn() } }))
 const m = vi.mocked(syncApi)
+const askForCode = vi.fn()
+vi.mock('../connection/ConnectionProvider', () => ({ useConnection: () => ({ askForCode }) }))
 
 const preview = (over: Partial<ExportPreview>): ExportPreview => ({
   localGroupId: 12,
@@ -78,5 +81,19 @@ describe('ExportGroupDialog', () => {
     fireEvent.click(again)
     await waitFor(() => expect(onExported).toHaveBeenCalled())
     expect(m.exportGroup).toHaveBeenLastCalledWith(12, true)
+  })
+
+  it('asks for the two-factor code when XPM writes need it, then exports', async () => {
+    m.exportPreview.mockResolvedValue(preview({}))
+    askForCode.mockResolvedValue(true)
+    const onExported = vi.fn()
+    render(<ExportGroupDialog groupId={12} groupName="Nguyen Family Group" onClose={() => {}} onExported={onExported} onLinked={() => {}} />)
+    await screen.findByText(/In XPM · added first/)
+    m.exportGroup.mockRejectedValueOnce(new AppError({ code: 'auth', message: MSG_CODE_NEEDED }))
+    m.exportGroup.mockResolvedValueOnce({ localGroupId: 12, localGroupName: 'Nguyen Family Group', xpmGroup: ROSSI, membersAdded: 1, membersNotInXpm: [], message: 'Created the client group in XPM with 1 member and linked it.' })
+    fireEvent.click(screen.getByRole('button', { name: /Create the group in XPM/ }))
+    await waitFor(() => expect(onExported).toHaveBeenCalled())
+    expect(askForCode).toHaveBeenCalledTimes(1)
+    expect(m.exportGroup).toHaveBeenCalledTimes(2)
   })
 })

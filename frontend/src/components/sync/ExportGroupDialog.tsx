@@ -10,6 +10,8 @@ import ErrorBanner from '../ErrorBanner'
 import Spinner from '../Spinner'
 import { syncApi, type ExportPreview, type ExportResult, type LinkResult } from '../../bridge/sync'
 import { AppError, toAppError } from '../../bridge/errors'
+import { isCodeNeeded } from '../../bridge/connection'
+import { useConnection } from '../connection/ConnectionProvider'
 import { plural } from '../../lib/format'
 
 export interface ExportGroupDialogProps {
@@ -25,6 +27,7 @@ export default function ExportGroupDialog({ groupId, groupName, onClose, onExpor
   const [loadError, setLoadError] = useState<AppError>()
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<AppError>()
+  const { askForCode } = useConnection()
   /** XPM has a group of that name (from a refusal): offer link or another. */
   const [clash, setClash] = useState<{ uuid: string; name: string }>()
 
@@ -39,13 +42,16 @@ export default function ExportGroupDialog({ groupId, groupName, onClose, onExpor
     }
   }, [groupId])
 
-  async function run(f: () => Promise<void>) {
+  async function run(f: () => Promise<void>, askCode = true) {
     setBusy(true)
     setError(undefined)
     try {
       await f()
     } catch (e) {
       const err = toAppError(e)
+      // A write to XPM after the idle hours needs a two-factor code first:
+      // ask for it, then try once more.
+      if (askCode && isCodeNeeded(err) && (await askForCode())) return run(f, false)
       if (err.code === 'conflict' && err.fields?.xpmGroupUuid) {
         setClash({ uuid: err.fields.xpmGroupUuid, name: err.fields.xpmGroupName || groupName })
       }
