@@ -111,7 +111,9 @@ func (s *Server) identityCall(w http.ResponseWriter, r *http.Request, op string,
 	start := s.now()
 	rec := &statusRecorder{ResponseWriter: w}
 	var fault string
-	defer func() { s.record(r, rec.status(), "", op, fault, start) }()
+	seq := s.calls.begin()
+	defer s.calls.end() // after the record below (defers run last first)
+	defer func() { s.record(seq, r, rec.status(), "", op, fault, start) }()
 	s.mu.Lock()
 	fired := s.faults.decideLocked(op, r.Method, "")
 	s.mu.Unlock()
@@ -197,7 +199,9 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	w = rec
 	var tenantID, opName, fault string
-	defer func() { s.record(r, rec.status(), tenantID, opName, fault, start, rec.Header()) }()
+	seq := s.calls.begin()
+	defer s.calls.end() // after the record below (defers run last first)
+	defer func() { s.record(seq, r, rec.status(), tenantID, opName, fault, start, rec.Header()) }()
 
 	op, params, pathKnown := s.findOperation(r.Method, r.URL.Path)
 	if op == nil {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,6 +30,8 @@ type LogEntry struct {
 	// LimitProblem is X-Rate-Limit-Problem of a 429.
 	LimitProblem string        `json:"limitProblem,omitempty"`
 	Duration     time.Duration `json:"duration"`
+
+	seq uint64 // arrival order (entries are written when calls end)
 }
 
 // Stats counts what the sandbox answered since the last Reset.
@@ -40,9 +43,9 @@ type Stats struct {
 	ByStatus    map[int]int    `json:"byStatus"`
 }
 
-func (s *Server) record(r *http.Request, status int, tenantID, op, fault string, start time.Time, h ...http.Header) {
+func (s *Server) record(seq uint64, r *http.Request, status int, tenantID, op, fault string, start time.Time, h ...http.Header) {
 	now := s.now()
-	e := LogEntry{Time: start, Method: r.Method, Path: r.URL.Path, Query: redactQuery(r.URL.RawQuery), Status: status,
+	e := LogEntry{seq: seq, Time: start, Method: r.Method, Path: r.URL.Path, Query: redactQuery(r.URL.RawQuery), Status: status,
 		Tenant: tenantID, Operation: op, Fault: fault, Duration: now.Sub(start)}
 	if len(h) > 0 && status == http.StatusTooManyRequests {
 		e.LimitProblem = h[0].Get("X-Rate-Limit-Problem")
@@ -91,11 +94,14 @@ func redactQuery(q string) string {
 
 // RequestLog returns the logged requests, oldest first.
 func (s *Server) RequestLog() []LogEntry {
+	s.calls.settle(settleWait)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]LogEntry, 0, len(s.reqlog))
 	out = append(out, s.reqlog[s.logStart:]...)
 	out = append(out, s.reqlog[:s.logStart]...)
+	// Calls are logged when they end; list them in the order they came.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].seq < out[j].seq })
 	return out
 }
 
@@ -109,6 +115,7 @@ func (s *Server) ClearLog() {
 
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
+	s.calls.settle(settleWait)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.stats
@@ -646,4 +653,58 @@ func (s *Server) Connections(userID string) []Connection {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].TenantID < out[j].TenantID })
 	return out
+}
+
+// settleWait bounds how long RequestLog and Stats wait for calls still
+// being handled.
+const settleWait = 2 * time.Second
+
+// callTracker counts the calls being handled. A client can see an answer,
+// or a dropped connection, a moment before the handler writes its log
+// entry; RequestLog and Stats wait (briefly) for such calls, so they include
+// every call a client has already seen the end of.
+type callTracker struct {
+	mu   sync.Mutex
+	n    int
+	seq  uint64
+	idle chan struct{}
+}
+
+// begin notes a call coming in and returns its arrival number.
+func (c *callTracker) begin() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 {
+		c.idle = make(chan struct{})
+	}
+	c.n++
+	c.seq++
+	return c.seq
+}
+
+func (c *callTracker) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n--
+	if c.n == 0 {
+		close(c.idle)
+	}
+}
+
+// settle waits until no call is being handled, or for at most d (a
+// long-running call, such as a streamed list, must not block the caller).
+func (c *callTracker) settle(d time.Duration) {
+	c.mu.Lock()
+	if c.n == 0 {
+		c.mu.Unlock()
+		return
+	}
+	idle := c.idle
+	c.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	}
 }

@@ -326,7 +326,9 @@ func redirectWith(w http.ResponseWriter, r *http.Request, redirectURI string, pa
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	rec := &statusRecorder{ResponseWriter: w}
-	defer func() { s.record(r, rec.status(), "", "identity/authorize", "", start) }()
+	seq := s.calls.begin()
+	defer s.calls.end() // after the record below (defers run last first)
+	defer func() { s.record(seq, r, rec.status(), "", "identity/authorize", "", start) }()
 	w = rec
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")

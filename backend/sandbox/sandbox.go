@@ -73,6 +73,8 @@ type Server struct {
 	ops    []*specOperation
 	scopes map[string]bool // every scope the identity service knows
 
+	calls callTracker // calls being handled (see settle)
+
 	mu          sync.Mutex
 	tenants     map[string]*tenant
 	tenantOrder []string
