@@ -158,6 +158,15 @@ func pad2(s string) string {
 	return s
 }
 
+// DisplayDate writes a YYYY-MM-DD date as practitioners read it in
+// messages ("8 Aug 1959"); anything else is returned unchanged.
+func DisplayDate(s string) string {
+	if t, ok := ParseDate(s); ok {
+		return t.Format("2 Jan 2006")
+	}
+	return s
+}
+
 // Today returns now's calendar date as YYYY-MM-DD, in now's location.
 func Today(now time.Time) string { return now.Format(DateLayout) }
 

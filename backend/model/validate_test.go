@@ -241,6 +241,14 @@ func TestNormalizeDate(t *testing.T) {
 	}
 }
 
+func TestDisplayDate(t *testing.T) {
+	for in, want := range map[string]string{"1959-08-08": "8 Aug 1959", "": "", "1959-02-30": "1959-02-30"} {
+		if got := DisplayDate(in); got != want {
+			t.Errorf("DisplayDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestFormatPercent(t *testing.T) {
 	for in, want := range map[float64]string{40: "40%", 33.33: "33.33%", 100.00000000001: "100%", 12.5: "12.5%"} {
 		if got := FormatPercent(in); got != want {

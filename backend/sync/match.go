@@ -166,7 +166,7 @@ func (m *matcher) find(in model.EntityInput, xpmName string) []Candidate {
 				e := m.ents[id]
 				switch {
 				case in.DateOfBirth != "" && e.DateOfBirth == in.DateOfBirth:
-					add(id, MatchHigh, "same name and date of birth ("+in.DateOfBirth+")")
+					add(id, MatchHigh, "same name and date of birth, "+model.DisplayDate(in.DateOfBirth))
 				case in.DateOfBirth != "" && e.DateOfBirth != "":
 					// different dates of birth: a different person
 				default:
