@@ -111,10 +111,10 @@ export const MARCO: ReviewItem = {
     businessStructure: 'Individual',
     kind: { kind: 'individual', trustType: '', source: 'table', label: 'Individual', reason: '' },
     match: 'high',
-    candidates: [{ entityId: 42, name: 'Marco Rossi', kind: 'individual', level: 'high', reason: 'same name and date of birth (1959-08-08)' }],
+    candidates: [{ entityId: 42, name: 'Marco Rossi', kind: 'individual', level: 'high', reason: 'same name and date of birth, 8 Aug 1959' }],
     values: { kind: 'individual', trustType: '', displayName: 'Marco Rossi', dateOfBirth: '1959-08-08' },
   },
-  flags: [{ code: 'match', level: 'warning', message: 'Probably already here: Marco Rossi (same name and date of birth (1959-08-08)). Link it, or create a new entity if it is someone else.' }],
+  flags: [{ code: 'match', level: 'warning', message: 'Probably already here: Marco Rossi (same name and date of birth, 8 Aug 1959). Link it, or create a new entity if it is someone else.' }],
   needsInput: true,
   suggested: { key: 'entity:c-marco', action: 'link', entityId: 42 },
   options: [
