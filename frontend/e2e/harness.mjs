@@ -252,7 +252,8 @@ export async function completeSandboxConsent(context, url, { user = SANDBOX_USER
   return tab
 }
 
-async function bound(page, method, ...args) {
+/** Calls a bound Go method from the page, as the UI does. */
+export async function bound(page, method, ...args) {
   return page.evaluate(([m, a]) => window.go.main.App[m](...a), [method, args])
 }
 
@@ -426,4 +427,45 @@ export async function connectSandbox(page, opts = {}) {
   }
   if (!keepConsentTab) await tab.close()
   return { totpSecret, recoveryCodes, practice, attemptId, consentTab: keepConsentTab ? tab : undefined }
+}
+
+/** Numbered step logging: `const step = stepper()`; `step('…')`; `step.current()`. */
+export function stepper() {
+  let n = 0
+  const step = (name) => {
+    n++
+    console.log(`e2e ${String(n).padStart(2, '0')}: ${name}`)
+  }
+  step.current = () => n
+  return step
+}
+
+const RAW_TEXT = ['undefined', 'NaN', 'STRUCTURA_ERROR', '[object Object]', 'null']
+
+/** Fails if the page shows raw values a practitioner should never see
+ * ("undefined", error envelopes…, plus `extra` words; uuids when asked). */
+export async function noRawText(page, where, { extra = [], uuids = false } = {}) {
+  const body = await page.locator('body').innerText()
+  for (const bad of [...RAW_TEXT, ...extra]) {
+    assert(!new RegExp(`\\b${bad.replace(/[[\]]/g, '\\$&')}\\b`).test(body), `${where}: no "${bad}" on screen`)
+  }
+  if (uuids) {
+    assert(!/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(body), `${where}: no uuid on screen`)
+  }
+}
+
+/** Takes screenshots of the X display until two in a row are identical (the
+ * window has finished painting) and the picture is not blank. */
+export async function stableDisplayShot(name) {
+  let last = ''
+  for (let i = 0; i < 60; i++) {
+    const s = screenshotDisplay(name)
+    const sig = readFileSync(s.file).toString('base64')
+    if (s.colours > 50 && sig === last) return s
+    last = sig
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  const s = screenshotDisplay(name)
+  assert(s.colours > 50, `the real window is not blank (${s.colours} colours)`)
+  return s
 }

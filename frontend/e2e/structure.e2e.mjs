@@ -13,10 +13,12 @@ import path from 'node:path'
 import {
   assert,
   launchBrowser,
+  noRawText,
   repoRoot,
-  screenshotDisplay,
   screenshotPage,
+  stableDisplayShot,
   startApp,
+  stepper,
   tempDir,
   waitForWindow,
 } from './harness.mjs'
@@ -27,11 +29,7 @@ const MINH = 'Minh Nguyen'
 const COMPANY = 'Nguyen Holdings Pty Ltd'
 const TRUST = 'Nguyen Family Trust'
 
-let stepNo = 0
-function step(name) {
-  stepNo++
-  console.log(`e2e ${String(stepNo).padStart(2, '0')}: ${name}`)
-}
+const step = stepper()
 
 // ---------- page helpers ----------
 
@@ -168,29 +166,6 @@ async function openGroupFromList(page, name) {
   await page.getByTestId('groups-screen').waitFor()
   await page.getByTestId('group-row').filter({ hasText: name }).getByRole('link', { name }).click()
   await page.getByTestId('group-title').filter({ hasText: name }).waitFor()
-}
-
-async function noRawText(page, where) {
-  const body = await page.locator('body').innerText()
-  for (const bad of ['undefined', 'NaN', 'STRUCTURA_ERROR', '[object Object]', 'null']) {
-    assert(!new RegExp(`\\b${bad.replace(/[[\]]/g, '\\$&')}\\b`).test(body), `${where}: no "${bad}" on screen`)
-  }
-}
-
-/** Takes screenshots of the X display until two in a row are identical (the
- * window has finished painting) and the picture is not blank. */
-async function stableDisplayShot(name) {
-  let last = ''
-  for (let i = 0; i < 60; i++) {
-    const { file, colours } = screenshotDisplay(name)
-    const sig = readFileSync(file).toString('base64')
-    if (colours > 50 && sig === last) return { file, colours }
-    last = sig
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  const shot = screenshotDisplay(name)
-  assert(shot.colours > 50, `the real window is not blank (${shot.colours} colours)`)
-  return shot
 }
 
 // ---------- the scenario ----------
@@ -491,7 +466,7 @@ async function main() {
     ok = true
     console.log('e2e: passed — screenshots in build/screenshots/')
   } catch (err) {
-    console.error(`\ne2e FAILED at step ${stepNo}: ${err && err.message ? err.message : err}`)
+    console.error(`\ne2e FAILED at step ${step.current()}: ${err && err.message ? err.message : err}`)
     if (page) {
       try {
         await screenshotPage(page, 'e2e-failure')
