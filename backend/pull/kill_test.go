@@ -193,7 +193,7 @@ func runHelper(t *testing.T, c helperConfig) {
 func TestHelperPullProcess(t *testing.T) {
 	raw := os.Getenv(helperEnv)
 	if raw == "" {
-		t.Skip("the kill test's helper process")
+		return // only runs as the kill test's helper process
 	}
 	var c helperConfig
 	if err := json.Unmarshal([]byte(raw), &c); err != nil {
