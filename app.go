@@ -88,6 +88,14 @@ func (a *App) Info() AppInfo {
 	return info
 }
 
+// ScreenShown records in the log which screen the window shows, so support
+// can follow what happened and the smoke test knows the window is ready.
+func (a *App) ScreenShown(name string) {
+	if a.be != nil {
+		a.be.Log.Info("screen shown", "screen", name)
+	}
+}
+
 // OpenLogFolder shows the log folder in the file manager.
 func (a *App) OpenLogFolder() error {
 	return do(a, "OpenLogFolder", func(ctx context.Context) error {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Acceptance check for `make run`: the production binary, started the way
-# `make run` starts it, opens a real window that renders something (not a
+# `make run` starts it, opens a real window and shows the Groups screen (not a
 # blank rectangle). Saves build/screenshots/app-window.png from the X display.
 set -euo pipefail
 APP=${1:-build/bin/structura}
@@ -22,13 +22,23 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [ -n "$WID" ] || { echo "smoke: no Structura window appeared"; cat "$DATA/stdout.log"; exit 1; }
-# Wait until the page has painted: the window shows several colours.
+# The frontend in the window reports the screen it shows (App.ScreenShown, logged).
+for _ in $(seq 1 300); do
+  grep -q "\"screen\":\"groups\"" "$DATA/logs/structura.log" 2>/dev/null && break
+  kill -0 $PID 2>/dev/null || { echo "smoke: the app exited early:"; cat "$DATA/stdout.log"; exit 1; }
+  sleep 0.1
+done
+grep -q "\"screen\":\"groups\"" "$DATA/logs/structura.log" || { echo "smoke: the window never showed the Groups screen"; cat "$DATA/stdout.log"; exit 1; }
+# Then wait until it has painted: two identical screenshots in a row.
+LAST=
 for _ in $(seq 1 100); do
   import -window root "$OUT/app-window.png"
-  COLOURS=$(identify -format "%k" "$OUT/app-window.png")
-  [ "$COLOURS" -gt 50 ] && break
-  sleep 0.2
+  SUM=$(md5sum < "$OUT/app-window.png")
+  [ "$SUM" = "$LAST" ] && break
+  LAST=$SUM
+  sleep 0.25
 done
-echo "smoke: window $WID rendered with $COLOURS colours -> build/screenshots/app-window.png"
-[ "$COLOURS" -gt 50 ] || { echo "smoke: the window stayed blank"; cat "$DATA/stdout.log"; exit 1; }
+COLOURS=$(identify -format "%k" "$OUT/app-window.png")
+echo "smoke: window $WID shows the Groups screen ($COLOURS colours) -> build/screenshots/app-window.png"
+[ "$COLOURS" -gt 500 ] || { echo "smoke: the window looks blank"; cat "$DATA/stdout.log"; exit 1; }
 ' smoke "$APP" "$OUT" "$ROOT"

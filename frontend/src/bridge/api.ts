@@ -31,6 +31,15 @@ function call<T>(f: () => Promise<T>): Promise<T> {
   return invoke(p)
 }
 
+/** Tells the backend which screen is showing (for the log). Never fails. */
+export function reportScreen(name: string): void {
+  try {
+    App.ScreenShown(name)?.catch(() => {})
+  } catch {
+    // no backend (unit tests, a plain browser tab)
+  }
+}
+
 export const api = {
   info: (): Promise<AppInfo> => call(() => App.Info()),
   openLogFolder: (): Promise<void> => call(() => App.OpenLogFolder()),

@@ -1,11 +1,12 @@
 // Sidebar on the left, the current screen in the middle, the status bar at
 // the bottom of every screen.
-import type { ReactNode } from 'react'
+import { useEffect, type ReactNode } from 'react'
 import Sidebar from './Sidebar'
 import StatusBar from './StatusBar'
 import ReconnectBanner from './connection/ReconnectBanner'
 import { useConnection } from './connection/ConnectionProvider'
 import type { Route } from '../lib/router'
+import { reportScreen } from '../bridge/api'
 
 export default function AppShell({
   route,
@@ -17,6 +18,7 @@ export default function AppShell({
   children: ReactNode
 }) {
   const { status } = useConnection()
+  useEffect(() => reportScreen(route.name), [route.name])
   return (
     <div className="shell">
       <a className="skip-link" href="#main">

@@ -108,6 +108,8 @@ export function ResumePull(arg1:number):Promise<pull.Info>;
 
 export function SaveXPMSettings(arg1:connection.SettingsInput):Promise<connection.Settings>;
 
+export function ScreenShown(arg1:string):Promise<void>;
+
 export function SetTwoFactorIdleHours(arg1:number):Promise<twofa.Status>;
 
 export function StartBulkLink(arg1:Array<groupsync.BulkItem>):Promise<jobs.Info>;

@@ -198,6 +198,10 @@ export function SaveXPMSettings(arg1) {
   return window['go']['main']['App']['SaveXPMSettings'](arg1);
 }
 
+export function ScreenShown(arg1) {
+  return window['go']['main']['App']['ScreenShown'](arg1);
+}
+
 export function SetTwoFactorIdleHours(arg1) {
   return window['go']['main']['App']['SetTwoFactorIdleHours'](arg1);
 }
