@@ -433,38 +433,72 @@ func (t *Tx) linkRows(ctx context.Context, q string) ([]LinkRow, error) {
 	return out, rows.Err()
 }
 
+// linkTable names the columns of entity_link and relationship_link, which
+// pulls read and write the same way.
+type linkTable struct {
+	table, localCol, uuidCol, what string
+}
+
+var (
+	entityLinks       = linkTable{"entity_link", "entity_id", "xpm_client_uuid", "entity link"}
+	relationshipLinks = linkTable{"relationship_link", "relationship_id", "xpm_relationship_uuid", "relationship link"}
+)
+
+func (t *Tx) rowsOf(ctx context.Context, l linkTable) ([]LinkRow, error) {
+	return t.linkRows(ctx, `SELECT `+l.uuidCol+`, `+l.localCol+`, tenant_id, coalesce(base_json, ''), base_at, remote_seen_at
+FROM `+l.table+` ORDER BY id`)
+}
+
+// putLink links a local row to an XPM record with a base snapshot,
+// replacing the XPM record's earlier link row (a tombstone, or a link to the
+// same local row). UNIQUE on the local id refuses a second XPM record for it.
+func (t *Tx) putLink(ctx context.Context, l linkTable, xpmUUID string, localID int64, tenantID, base string, now time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO `+l.table+` (`+l.localCol+`, `+l.uuidCol+`, tenant_id, linked_at, base_json, base_at, remote_seen_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (`+l.uuidCol+`) DO UPDATE SET `+l.localCol+` = excluded.`+l.localCol+`, tenant_id = excluded.tenant_id,
+  base_json = excluded.base_json, base_at = excluded.base_at, remote_seen_at = excluded.remote_seen_at,
+  linked_at = CASE WHEN `+l.table+`.`+l.localCol+` IS excluded.`+l.localCol+` THEN `+l.table+`.linked_at ELSE excluded.linked_at END`,
+		localID, xpmUUID, tenantID, fmtTime(now), nullString(base), fmtTime(now), fmtTime(now))
+	return err
+}
+
+// setLinkBase replaces the base snapshot of a link.
+func (t *Tx) setLinkBase(ctx context.Context, l linkTable, xpmUUID, base string, now time.Time) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE `+l.table+` SET base_json = ?, base_at = ?, remote_seen_at = ? WHERE `+l.uuidCol+` = ?`,
+		nullString(base), fmtTime(now), fmtTime(now), xpmUUID)
+	return mustAffect(res, err, l.what)
+}
+
 // EntityLinkRows lists every entity link (tombstones and other practices'
 // links included) with its base snapshot.
 func (t *Tx) EntityLinkRows(ctx context.Context) ([]LinkRow, error) {
-	return t.linkRows(ctx, `SELECT xpm_client_uuid, entity_id, tenant_id, coalesce(base_json, ''), base_at, remote_seen_at
-FROM entity_link ORDER BY id`)
+	return t.rowsOf(ctx, entityLinks)
 }
 
-// RelationshipLinkRows lists every relationship link with its base
-// snapshot.
+// RelationshipLinkRows lists every relationship link, as EntityLinkRows.
 func (t *Tx) RelationshipLinkRows(ctx context.Context) ([]LinkRow, error) {
-	return t.linkRows(ctx, `SELECT xpm_relationship_uuid, relationship_id, tenant_id, coalesce(base_json, ''), base_at, remote_seen_at
-FROM relationship_link ORDER BY id`)
+	return t.rowsOf(ctx, relationshipLinks)
 }
 
-// PutEntityLink links an entity to an XPM client with a base snapshot,
-// replacing the client's earlier link row (a tombstone, or a link to the
-// same entity). UNIQUE on the entity refuses a second XPM client for it.
+// PutEntityLink links an entity to an XPM client with a base snapshot.
 func (t *Tx) PutEntityLink(ctx context.Context, xpmUUID string, entityID int64, tenantID, base string, now time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO entity_link (entity_id, xpm_client_uuid, tenant_id, linked_at, base_json, base_at, remote_seen_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (xpm_client_uuid) DO UPDATE SET entity_id = excluded.entity_id, tenant_id = excluded.tenant_id,
-  base_json = excluded.base_json, base_at = excluded.base_at, remote_seen_at = excluded.remote_seen_at,
-  linked_at = CASE WHEN entity_link.entity_id IS excluded.entity_id THEN entity_link.linked_at ELSE excluded.linked_at END`,
-		entityID, xpmUUID, tenantID, fmtTime(now), nullString(base), fmtTime(now), fmtTime(now))
-	return err
+	return t.putLink(ctx, entityLinks, xpmUUID, entityID, tenantID, base, now)
 }
 
 // SetEntityLinkBase replaces the base snapshot of an entity link.
 func (t *Tx) SetEntityLinkBase(ctx context.Context, xpmUUID, base string, now time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE entity_link SET base_json = ?, base_at = ?, remote_seen_at = ? WHERE xpm_client_uuid = ?`,
-		nullString(base), fmtTime(now), fmtTime(now), xpmUUID)
-	return mustAffect(res, err, "entity link")
+	return t.setLinkBase(ctx, entityLinks, xpmUUID, base, now)
+}
+
+// PutRelationshipLink links a relationship to an XPM relationship with a
+// base snapshot.
+func (t *Tx) PutRelationshipLink(ctx context.Context, xpmUUID string, relID int64, tenantID, base string, now time.Time) error {
+	return t.putLink(ctx, relationshipLinks, xpmUUID, relID, tenantID, base, now)
+}
+
+// SetRelationshipLinkBase replaces the base snapshot of a relationship link.
+func (t *Tx) SetRelationshipLinkBase(ctx context.Context, xpmUUID, base string, now time.Time) error {
+	return t.setLinkBase(ctx, relationshipLinks, xpmUUID, base, now)
 }
 
 // EntityIDForXPM returns the entity linked to an XPM client (0: none or a
@@ -476,25 +510,6 @@ func (t *Tx) EntityIDForXPM(ctx context.Context, xpmUUID string) (int64, error) 
 		return 0, nil
 	}
 	return id.Int64, err
-}
-
-// PutRelationshipLink links a relationship to an XPM relationship with a
-// base snapshot (replacing the XPM relationship's earlier link row).
-func (t *Tx) PutRelationshipLink(ctx context.Context, xpmUUID string, relID int64, tenantID, base string, now time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO relationship_link (relationship_id, xpm_relationship_uuid, tenant_id, linked_at, base_json, base_at, remote_seen_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (xpm_relationship_uuid) DO UPDATE SET relationship_id = excluded.relationship_id, tenant_id = excluded.tenant_id,
-  base_json = excluded.base_json, base_at = excluded.base_at, remote_seen_at = excluded.remote_seen_at,
-  linked_at = CASE WHEN relationship_link.relationship_id IS excluded.relationship_id THEN relationship_link.linked_at ELSE excluded.linked_at END`,
-		relID, xpmUUID, tenantID, fmtTime(now), nullString(base), fmtTime(now), fmtTime(now))
-	return err
-}
-
-// SetRelationshipLinkBase replaces the base snapshot of a relationship link.
-func (t *Tx) SetRelationshipLinkBase(ctx context.Context, xpmUUID, base string, now time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE relationship_link SET base_json = ?, base_at = ?, remote_seen_at = ? WHERE xpm_relationship_uuid = ?`,
-		nullString(base), fmtTime(now), fmtTime(now), xpmUUID)
-	return mustAffect(res, err, "relationship link")
 }
 
 // GroupLinkForPull is a group link as a pull sees it.
