@@ -125,39 +125,18 @@ func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, d)
 	})
-	mux.HandleFunc("PUT /_sandbox/tenants/{tenant}/clients", func(w http.ResponseWriter, r *http.Request) {
-		var c Client
-		if !decodeAdmin(w, r, &c) {
-			return
-		}
-		out, err := s.PutClient(r.PathValue("tenant"), c)
-		adminValue(w, out, err)
-	})
+	mux.HandleFunc("PUT /_sandbox/tenants/{tenant}/clients", adminPut(s.PutClient))
 	mux.HandleFunc("DELETE /_sandbox/tenants/{tenant}/clients/{id}", func(w http.ResponseWriter, r *http.Request) {
 		adminResult(w, s.DeleteClient(r.PathValue("tenant"), r.PathValue("id")))
 	})
 	mux.HandleFunc("POST /_sandbox/tenants/{tenant}/clients/{id}/conflict", func(w http.ResponseWriter, r *http.Request) {
 		adminResult(w, s.ForceConflict(r.PathValue("tenant"), r.PathValue("id")))
 	})
-	mux.HandleFunc("PUT /_sandbox/tenants/{tenant}/groups", func(w http.ResponseWriter, r *http.Request) {
-		var g Group
-		if !decodeAdmin(w, r, &g) {
-			return
-		}
-		out, err := s.PutGroup(r.PathValue("tenant"), g)
-		adminValue(w, out, err)
-	})
+	mux.HandleFunc("PUT /_sandbox/tenants/{tenant}/groups", adminPut(s.PutGroup))
 	mux.HandleFunc("DELETE /_sandbox/tenants/{tenant}/groups/{id}", func(w http.ResponseWriter, r *http.Request) {
 		adminResult(w, s.DeleteGroup(r.PathValue("tenant"), r.PathValue("id")))
 	})
-	mux.HandleFunc("PUT /_sandbox/tenants/{tenant}/relationships", func(w http.ResponseWriter, r *http.Request) {
-		var rel Relationship
-		if !decodeAdmin(w, r, &rel) {
-			return
-		}
-		out, err := s.PutRelationship(r.PathValue("tenant"), rel)
-		adminValue(w, out, err)
-	})
+	mux.HandleFunc("PUT /_sandbox/tenants/{tenant}/relationships", adminPut(s.PutRelationship))
 	mux.HandleFunc("DELETE /_sandbox/tenants/{tenant}/relationships/{id}", func(w http.ResponseWriter, r *http.Request) {
 		adminResult(w, s.DeleteRelationship(r.PathValue("tenant"), r.PathValue("id")))
 	})
@@ -266,4 +245,17 @@ func (s *Server) webPage(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = webTmpl.Execute(w, map[string]any{"Title": title, "Sub": sub, "Lines": lines})
+}
+
+// adminPut serves a control endpoint that decodes one record and stores it
+// in the tenant named by the path.
+func adminPut[T any](put func(tenant string, v T) (T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var v T
+		if !decodeAdmin(w, r, &v) {
+			return
+		}
+		out, err := put(r.PathValue("tenant"), v)
+		adminValue(w, out, err)
+	}
 }

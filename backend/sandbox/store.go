@@ -196,13 +196,7 @@ func (p *practice) sortedClients(includeArchived bool) []*Client {
 		}
 		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := strings.ToLower(out[i].Name), strings.ToLower(out[j].Name)
-		if a != b {
-			return a < b
-		}
-		return out[i].UUID < out[j].UUID
-	})
+	sortByName(out, func(c *Client) (string, string) { return c.Name, c.UUID })
 	return out
 }
 
@@ -211,14 +205,21 @@ func (p *practice) sortedGroups() []*Group {
 	for _, g := range p.groups {
 		out = append(out, g)
 	}
+	sortByName(out, func(g *Group) (string, string) { return g.Name, g.UUID })
+	return out
+}
+
+// sortByName orders records by name (case-insensitive), then uuid, which is
+// the order every list answer uses.
+func sortByName[T any](out []T, key func(T) (name, uuid string)) {
 	sort.Slice(out, func(i, j int) bool {
-		a, b := strings.ToLower(out[i].Name), strings.ToLower(out[j].Name)
-		if a != b {
+		an, au := key(out[i])
+		bn, bu := key(out[j])
+		if a, b := strings.ToLower(an), strings.ToLower(bn); a != b {
 			return a < b
 		}
-		return out[i].UUID < out[j].UUID
+		return au < bu
 	})
-	return out
 }
 
 func (p *practice) sortedRels() []*Relationship {
