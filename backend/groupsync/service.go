@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"os/user"
 	"strings"
 	"sync"
 	"time"
@@ -121,10 +120,7 @@ func New(st *store.Store, x XPM, runner *jobs.Runner, clk clock.Clock, em events
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	actor := "local user"
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		actor = u.Username
-	}
+	actor := store.LocalActor()
 	s := &Service{st: st, x: x, jobs: runner, clk: clk, em: em, log: log, actor: actor, lastFail: map[string]*apperr.Error{}}
 	runner.Register(jobs.Kind{Name: KindDiscover, Exclusive: true, Run: s.runDiscover})
 	runner.Register(jobs.Kind{Name: KindLinkGroups, AutoResume: true, Run: s.runBulkLink})

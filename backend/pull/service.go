@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os/user"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -104,10 +103,7 @@ func New(st *store.Store, x XPM, runner *jobs.Runner, clk clock.Clock, em events
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	actor := "local user"
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		actor = u.Username
-	}
+	actor := store.LocalActor()
 	s := &Service{st: st, x: x, jobs: runner, clk: clk, em: em, log: log, actor: actor, mapping: sync.DefaultMapping(),
 		listMargin: ModifiedSinceMargin}
 	runner.Register(jobs.Kind{Name: KindRead, AutoResume: true, Run: s.runRead})

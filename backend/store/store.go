@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -357,4 +358,13 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return time.Parse(timeLayout, s)
+}
+
+// LocalActor is the name journal entries record as "who" for changes made
+// on this computer: the OS user name, or "local user" if it is unknown.
+func LocalActor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "local user"
 }

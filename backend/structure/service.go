@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os/user"
 	"sort"
 	"strings"
 	"sync"
@@ -72,10 +71,7 @@ func New(st *store.Store, sec secrets.Store, clk clock.Clock, log *slog.Logger) 
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	actor := "local user"
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		actor = u.Username
-	}
+	actor := store.LocalActor()
 	return &Service{st: st, sec: sec, clk: clk, log: log, actor: actor}
 }
 
