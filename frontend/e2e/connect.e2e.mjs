@@ -21,13 +21,13 @@
 // screen → wrong code refused, a recovery code unlocks → Lock now → the used
 // recovery code is refused, a TOTP code unlocks → Test connection after the
 // restart → Disconnect → two-factor stays on.
-import { rmSync } from 'node:fs'
 import path from 'node:path'
 import {
   assert,
   bound,
   completeSandboxConsent,
   DEMO_PRACTICE,
+  finishE2E,
   freePort,
   freshTotp,
   launchBrowser,
@@ -78,7 +78,7 @@ async function main() {
   let app
   let browser
   let page
-  let ok = false
+  let failure
   try {
     step(`start ${path.relative(repoRoot, bin)} on a fresh data folder`)
     app = await startApp({ bin, dataDir, env: catcher.env, name: 'first' })
@@ -356,26 +356,11 @@ async function main() {
     await shot(page, '21-disconnected-end')
     assert((await statusText(page)) === 'Not connected', 'the status bar ends Not connected')
 
-    ok = true
     console.log('e2e: passed — screenshots in build/screenshots/connect-*.png, window-connected.png, window-locked.png')
-  } catch (err) {
-    console.error(`\ne2e FAILED at step ${step.current()}: ${err && err.message ? err.message : err}`)
-    if (page) {
-      try {
-        await shot(page, 'failure')
-        console.error('      page screenshot: build/screenshots/connect-failure.png')
-      } catch {
-        // the page is gone
-      }
-    }
-    if (app) console.error(`      app output: ${app.logFile}`)
-  } finally {
-    if (browser) await browser.close().catch(() => {})
-    if (app) await app.stop().catch(() => {})
-    if (ok) rmSync(dataDir, { recursive: true, force: true })
-    else console.error(`      data folder kept for inspection: ${dataDir}`)
+  } catch (e) {
+    failure = e
   }
-  process.exit(ok ? 0 : 1)
+  await finishE2E({ failure, step, page, app, browser, dataDir, shot: 'connect-failure' })
 }
 
 main()

@@ -4,7 +4,7 @@
 // goes through the real bound Go methods into the real SQLite file.
 import { spawn, execFileSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { mkdtempSync, mkdirSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs'
+import { rmSync, mkdtempSync, mkdirSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -65,8 +65,10 @@ export async function startApp({ bin, dataDir, env = {}, name = 'app' }) {
   })
   proc.stdout.pipe(out)
   proc.stderr.pipe(out)
+  const started = new Promise((_, reject) => proc.once('error', (e) => reject(new Error(`the app could not start: ${e.message}`))))
+  started.catch(() => {})
   const url = `http://127.0.0.1:${port}/`
-  await waitForHTTP(url, proc, logFile)
+  await Promise.race([waitForHTTP(url, proc, logFile), started])
   return {
     url,
     proc,
@@ -468,4 +470,27 @@ export async function stableDisplayShot(name) {
   const s = screenshotDisplay(name)
   assert(s.colours > 50, `the real window is not blank (${s.colours} colours)`)
   return s
+}
+
+/** Ends an E2E run: on failure reports the step, a page screenshot and the
+ * app's output and keeps the data folder; always closes the browser and
+ * stops the app; exits 0 or 1. */
+export async function finishE2E({ failure, step, page, app, browser, dataDir, shot }) {
+  if (failure) {
+    console.error(`\ne2e FAILED at step ${step.current()}: ${failure && failure.message ? failure.message : failure}`)
+    if (page) {
+      try {
+        await screenshotPage(page, shot)
+        console.error(`      page screenshot: build/screenshots/${shot}.png`)
+      } catch {
+        // the page is gone
+      }
+    }
+    if (app) console.error(`      app output: ${app.logFile}`)
+  }
+  if (browser) await browser.close().catch(() => {})
+  if (app) await app.stop().catch(() => {})
+  if (!failure) rmSync(dataDir, { recursive: true, force: true })
+  else console.error(`      data folder kept for inspection: ${dataDir}`)
+  process.exit(failure ? 1 : 0)
 }

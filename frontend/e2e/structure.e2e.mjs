@@ -8,10 +8,11 @@
 // relationships → edit an entity → every invalid input is refused with its
 // own message on screen and nothing saved → delete through the confirmation
 // → stop the app → start it again on the same data → everything is there.
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import {
   assert,
+  finishE2E,
   launchBrowser,
   noRawText,
   repoRoot,
@@ -175,7 +176,7 @@ async function main() {
   let app
   let browser
   let page
-  let ok = false
+  let failure
   try {
     step(`start ${path.relative(repoRoot, bin)} on a fresh data folder`)
     app = await startApp({ bin, dataDir, name: 'first' })
@@ -463,26 +464,11 @@ async function main() {
     }
     await page.getByTestId('group-title').filter({ hasText: GROUP }).waitFor()
 
-    ok = true
     console.log('e2e: passed — screenshots in build/screenshots/')
-  } catch (err) {
-    console.error(`\ne2e FAILED at step ${step.current()}: ${err && err.message ? err.message : err}`)
-    if (page) {
-      try {
-        await screenshotPage(page, 'e2e-failure')
-        console.error('      page screenshot: build/screenshots/e2e-failure.png')
-      } catch {
-        // the page is gone
-      }
-    }
-    if (app) console.error(`      app output: ${app.logFile}`)
-  } finally {
-    if (browser) await browser.close().catch(() => {})
-    if (app) await app.stop().catch(() => {})
-    if (ok) rmSync(dataDir, { recursive: true, force: true })
-    else console.error(`      data folder kept for inspection: ${dataDir}`)
+  } catch (e) {
+    failure = e
   }
-  process.exit(ok ? 0 : 1)
+  await finishE2E({ failure, step, page, app, browser, dataDir, shot: 'e2e-failure' })
 }
 
 main()

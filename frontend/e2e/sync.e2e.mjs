@@ -18,7 +18,6 @@
 // match; the testamentary trust flagged as a guess; nothing written yet) →
 // decision → Apply → summary → the pulled group page → a second pull says
 // nothing changed → disconnect: the cached groups stay, read-only.
-import { rmSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import {
@@ -26,6 +25,7 @@ import {
   bound,
   connectSandbox,
   DEMO_PRACTICE,
+  finishE2E,
   launchBrowser,
   noRawText,
   repoRoot,
@@ -90,7 +90,7 @@ async function main() {
   let app
   let browser
   let page
-  let ok = false
+  let failure
   try {
     step(`start ${path.relative(repoRoot, bin)} on a fresh data folder`)
     app = await startApp({ bin, dataDir, env: catcher.env, name: 'sync' })
@@ -375,26 +375,11 @@ async function main() {
     await noRawText(page, 'disconnected', RAW)
     await shot(page, '17-disconnected')
 
-    ok = true
     console.log('e2e: passed — screenshots in build/screenshots/sync-*.png')
-  } catch (err) {
-    console.error(`\ne2e FAILED at step ${step.current()}: ${err && err.message ? err.message : err}`)
-    if (page) {
-      try {
-        await screenshotPage(page, 'sync-failure')
-        console.error('      page screenshot: build/screenshots/sync-failure.png')
-      } catch {
-        // the page is gone
-      }
-    }
-    if (app) console.error(`      app output: ${app.logFile}`)
-  } finally {
-    if (browser) await browser.close().catch(() => {})
-    if (app) await app.stop().catch(() => {})
-    if (ok) rmSync(dataDir, { recursive: true, force: true })
-    else console.error(`      data folder kept for inspection: ${dataDir}`)
+  } catch (e) {
+    failure = e
   }
-  process.exit(ok ? 0 : 1)
+  await finishE2E({ failure, step, page, app, browser, dataDir, shot: 'sync-failure' })
 }
 
 main()
