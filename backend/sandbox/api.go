@@ -546,14 +546,16 @@ func newViewFor(p *practice, base string, clients []*Client) *view {
 	for _, st := range p.staff {
 		v.staffN[strings.ToLower(st.UUID)] = st.Name
 	}
-	for _, g := range p.sortedGroups() {
+	// Pick what touches these clients first, then sort only that (sorting
+	// the whole practice on every call made large practices slow).
+	for _, g := range p.groups {
 		for _, m := range g.Members {
 			if ids[m] {
 				v.groupsOf[m] = append(v.groupsOf[m], g)
 			}
 		}
 	}
-	for _, r := range p.sortedRels() {
+	for _, r := range p.rels {
 		for _, id := range []string{r.ClientUUID, r.RelatedClientUUID} {
 			if ids[id] {
 				v.relsOf[id] = append(v.relsOf[id], r)
@@ -561,6 +563,12 @@ func newViewFor(p *practice, base string, clients []*Client) *view {
 				name(r.RelatedClientUUID)
 			}
 		}
+	}
+	for _, gs := range v.groupsOf {
+		sortByName(gs, func(g *Group) (string, string) { return g.Name, g.UUID })
+	}
+	for _, rs := range v.relsOf {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].UUID < rs[j].UUID })
 	}
 	return v
 }
